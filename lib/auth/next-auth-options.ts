@@ -1,0 +1,60 @@
+import type { NextAuthOptions } from 'next-auth';
+import CredentialsProvider from 'next-auth/providers/credentials';
+import { getDb } from '@/db/client';
+import { verifyCredentials } from '@/lib/users/verify-credentials';
+import { safeCallbackPath } from './safe-callback';
+
+declare module 'next-auth' {
+  interface Session {
+    uid?: string;
+    sv?: number;
+  }
+  interface User {
+    sessionVersion?: number;
+  }
+}
+declare module 'next-auth/jwt' {
+  interface JWT {
+    uid?: string;
+    sv?: number;
+  }
+}
+
+/**
+ * next-auth v4, credentials + JWT sessions. The JWT carries only the user id and the session
+ * version; the role and the disabled flag are read from the users row on every request
+ * (lib/users/resolve-session-actor.ts), so they take effect at once.
+ */
+export const authOptions: NextAuthOptions = {
+  session: { strategy: 'jwt', maxAge: 12 * 60 * 60 },
+  pages: { signIn: '/signin', error: '/signin' },
+  providers: [
+    CredentialsProvider({
+      name: 'Email and password',
+      credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
+      async authorize(credentials) {
+        const user = await verifyCredentials(getDb(), credentials);
+        if (!user) return null;
+        return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user) {
+        token.uid = user.id;
+        token.sv = user.sessionVersion;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      session.uid = token.uid;
+      session.sv = token.sv;
+      return session;
+    },
+    // callbackUrl can never send anyone off-site.
+    redirect({ url, baseUrl }) {
+      return new URL(safeCallbackPath(url, baseUrl), baseUrl).toString();
+    },
+  },
+};

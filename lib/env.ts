@@ -1,0 +1,98 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The server's environment, parsed once at start. Every variable is documented in README.md;
+ * a wrong value stops the server with a message naming the variable and what was expected.
+ */
+const flag = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'], { message: 'expected 1/0, true/false or yes/no' })
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const serverEnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+    PORT: z.coerce
+      .number({ message: 'expected a port number' })
+      .int('expected a whole port number')
+      .min(0, 'expected a port from 0 to 65535')
+      .max(65535, 'expected a port from 0 to 65535')
+      .default(3000),
+    HOST: z.string().min(1, 'expected a host name or address').default('0.0.0.0'),
+    DATABASE_URL: z
+      .url({ message: 'expected a PostgreSQL URL such as postgres://user@127.0.0.1:5432/depot' })
+      .refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a URL starting with postgres:// or postgresql://')
+      .optional(),
+    DEPOT_DATA_DIR: z.string().min(1, 'expected a folder path').default('./.depot'),
+    DEPOT_PUBLIC_URL: z
+      .url({ message: 'expected the URL people and agents use to reach this server, e.g. https://depot.example.com' })
+      .refine((u) => /^https?:\/\//.test(u), 'expected an http:// or https:// URL')
+      .optional(),
+    NEXTAUTH_URL: z.url({ message: 'expected a URL' }).optional(),
+    NEXTAUTH_SECRET: z.string().min(32, 'expected at least 32 characters (run: openssl rand -base64 32)').optional(),
+    DEPOT_SEED_DEMO: flag.optional(),
+    DEPOT_DEV: flag.default(false),
+  })
+  .superRefine((env, ctx) => {
+    if (env.DEPOT_PUBLIC_URL && env.NEXTAUTH_URL && new URL(env.DEPOT_PUBLIC_URL).origin !== new URL(env.NEXTAUTH_URL).origin) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['NEXTAUTH_URL'],
+        message: `must have the same origin as DEPOT_PUBLIC_URL (${env.DEPOT_PUBLIC_URL}); set only DEPOT_PUBLIC_URL`,
+      });
+    }
+    if (env.DEPOT_PUBLIC_URL && new URL(env.DEPOT_PUBLIC_URL).pathname !== '/') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEPOT_PUBLIC_URL'],
+        message: 'expected an origin without a path (Depot is served from the root of its host)',
+      });
+    }
+  });
+
+export interface ServerEnv {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  publicUrl?: string;
+  nextAuthSecret?: string;
+  /** Demo admin and user on first start: default on for the embedded database, off for PostgreSQL. */
+  seedDemo: boolean;
+  dev: boolean;
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Depot cannot start: the environment is not valid.\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'EnvError';
+  }
+}
+
+export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+  // An empty variable means "not set", as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = serverEnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join('.') || 'environment';
+        const given = typeof cleaned[name] === 'string' && !/SECRET|URL/.test(name) ? ` (got "${cleaned[name]}")` : '';
+        return `${name}: ${issue.message}${given}`;
+      }),
+    );
+  }
+  const env = result.data;
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: path.resolve(env.DEPOT_DATA_DIR),
+    publicUrl: env.DEPOT_PUBLIC_URL ?? env.NEXTAUTH_URL,
+    nextAuthSecret: env.NEXTAUTH_SECRET,
+    seedDemo: env.DEPOT_SEED_DEMO ?? !env.DATABASE_URL,
+    dev: env.DEPOT_DEV,
+  };
+}

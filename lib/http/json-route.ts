@@ -1,0 +1,70 @@
+import 'server-only';
+import { NextResponse, type NextRequest } from 'next/server';
+import type { z } from 'zod';
+import { requirePermission, type Actor, type Permission } from '@/lib/auth/permissions';
+import { AppError, parseInput, toErrorBody } from '@/lib/errors';
+import { getActor } from './session';
+
+type Schema = z.ZodType;
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteOptions<P extends Schema | undefined, Q extends Schema | undefined, B extends Schema | undefined> {
+  /** Checked before anything is read from the request: 401 without a session, 403 without the role. */
+  permission: Permission;
+  params?: P;
+  query?: Q;
+  body?: B;
+}
+
+export interface RouteContext<P, Q, B> {
+  actor: Actor;
+  params: P;
+  query: Q;
+  body: B;
+  request: NextRequest;
+}
+
+const MAX_JSON_BYTES = 1024 * 1024;
+
+/**
+ * A JSON route handler: authenticate, parse (naming the field at fault), call one lib/ operation,
+ * answer JSON. Errors become `{ error: { code, message, field? } }` with the status from STATUS;
+ * an unexpected error is logged with an id and only the id reaches the client.
+ */
+export function jsonRoute<P extends Schema | undefined = undefined, Q extends Schema | undefined = undefined, B extends Schema | undefined = undefined>(
+  options: RouteOptions<P, Q, B>,
+  handler: (ctx: RouteContext<Out<P>, Out<Q>, Out<B>>) => Promise<unknown>,
+) {
+  return async (request: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => {
+    try {
+      const actor = requirePermission(await getActor(), options.permission);
+      const params = options.params ? parseInput(options.params, await context.params) : undefined;
+      const query = options.query
+        ? parseInput(options.query, Object.fromEntries(request.nextUrl.searchParams), 'query')
+        : undefined;
+      const body = options.body ? parseInput(options.body, await readJson(request), '') : undefined;
+      const result = await handler({ actor, params, query, body, request } as RouteContext<Out<P>, Out<Q>, Out<B>>);
+      if (result instanceof Response) return result;
+      return result === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(result);
+    } catch (error) {
+      const { status, body } = toErrorBody(error);
+      return NextResponse.json(body, { status });
+    }
+  };
+}
+
+async function readJson(request: NextRequest): Promise<unknown> {
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
+    throw new AppError('bad_request', { field: 'body', message: 'body: expected Content-Type application/json' });
+  }
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
+    throw new AppError('payload_too_large', { field: 'body', message: 'body: expected at most 1 MiB of JSON' });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError('bad_request', { field: 'body', message: 'body: expected valid JSON' });
+  }
+}

@@ -1,0 +1,54 @@
+import 'server-only';
+import { revalidatePath } from 'next/cache';
+import { forbidden, unauthorized } from 'next/navigation';
+import type { z } from 'zod';
+import { can, type Actor, type Permission } from '@/lib/auth/permissions';
+import { parseInput, toErrorBody, type AppErrorCode } from '@/lib/errors';
+import { getActor } from './session';
+
+export type ActionState =
+  | { ok: true; message?: string; at: number }
+  | { ok: false; error: { code: AppErrorCode; message: string; field?: string }; at: number }
+  | null;
+
+export interface ActionOptions<S extends z.ZodType> {
+  permission: Permission;
+  input: S;
+  /** Pages to refresh after success. */
+  revalidate?: string[];
+}
+
+/**
+ * A server action is a public POST endpoint: this wrapper checks the session and role itself
+ * (a real 401/403 via Next's auth interrupts, before anything is parsed), parses the form with
+ * zod (naming the field), calls one lib/ operation and returns a result the form shows. Other
+ * errors come back as that result, so no internal message can leak.
+ */
+export function serverAction<S extends z.ZodType>(
+  options: ActionOptions<S>,
+  run: (ctx: { actor: Actor; input: z.output<S> }) => Promise<string | void>,
+) {
+  return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
+    const actor = await getActor();
+    if (!actor) unauthorized();
+    if (!can(actor.role, options.permission)) forbidden();
+    try {
+      const raw = formData instanceof FormData ? formToObject(formData) : {};
+      const input = parseInput(options.input, raw);
+      const message = await run({ actor, input });
+      for (const path of options.revalidate ?? []) revalidatePath(path);
+      return { ok: true, message: message ?? undefined, at: Date.now() };
+    } catch (error) {
+      return { ok: false, error: toErrorBody(error).body.error, at: Date.now() };
+    }
+  };
+}
+
+function formToObject(formData: FormData): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of formData.entries()) {
+    if (key.startsWith('$ACTION')) continue; // React's own bookkeeping fields
+    out[key] = typeof value === 'string' ? value : value.name;
+  }
+  return out;
+}

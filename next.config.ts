@@ -1,0 +1,14 @@
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // PGlite breaks when bundled (it loads its WASM and data files relative to its own path);
+  // argon2 is a native addon.
+  serverExternalPackages: ['@electric-sql/pglite', '@node-rs/argon2'],
+  poweredByHeader: false,
+  experimental: {
+    // forbidden()/unauthorized() give admin pages a real 403/401 status instead of a redirect.
+    authInterrupts: true,
+  },
+};
+
+export default nextConfig;

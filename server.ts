@@ -1,0 +1,123 @@
+/**
+ * The Depot server process: the agent API fast path (plain Node http handlers), then Next's
+ * request handler for pages, server actions and the JSON API. Nothing starts on import of any
+ * module; this file opens the database, migrates, seeds, listens, and stops it all on SIGTERM.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq, inArray } from 'drizzle-orm';
+import next from 'next';
+import { openDatabase, setProcessDatabase, type Database } from '@/db/client';
+import { migrateDatabase } from '@/db/migrate';
+import { DataDirInUseError } from '@/db/pglite-lock';
+import { users } from '@/db/schema';
+import { handleFastPath } from '@/lib/agent-api/fast-path';
+import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
+import { loadOrCreateAuthSecret } from '@/lib/server/auth-secret';
+import { DEMO_USERS, seedDemo } from '@/lib/users/seed-demo';
+import packageJson from './package.json' with { type: 'json' };
+
+const projectDir = path.dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const env = parseServerEnv(process.env);
+  configureAuth(env);
+
+  const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
+  setProcessDatabase(database);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[depot] ${signal}: stopping`);
+    await closeServer(server);
+    await database.close().catch(() => {});
+    process.exit(0);
+  };
+
+  await migrateDatabase(database);
+  const seeded = env.seedDemo ? await seedDemo(database.db) : false;
+
+  const app = next({ dev: env.dev, dir: projectDir, hostname: 'localhost', port: env.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = http.createServer((req, res) => {
+    handleFastPath(req, res, { database, version: packageJson.version })
+      .then((handled) => (handled ? undefined : handle(req, res)))
+      .catch((error: unknown) => {
+        console.error('[depot] request failed:', error);
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end();
+        }
+      });
+  });
+  server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.port, env.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.port;
+  await printWelcome(env, database, port, seeded, performance.now() - started);
+}
+
+function configureAuth(env: ServerEnv): void {
+  process.env.NEXTAUTH_SECRET = env.nextAuthSecret ?? loadOrCreateAuthSecret(env.dataDir);
+  if (env.publicUrl) {
+    process.env.NEXTAUTH_URL = env.publicUrl;
+  } else {
+    // Without a configured public URL, next-auth builds its URLs from the request's Host header
+    // (so http://localhost:3000 and http://127.0.0.1:3000 both work). Set DEPOT_PUBLIC_URL in
+    // production so links and cookies are tied to one origin.
+    process.env.AUTH_TRUST_HOST = 'true';
+  }
+}
+
+async function printWelcome(env: ServerEnv, database: Database, port: number, seeded: boolean, ms: number): Promise<void> {
+  const url = env.publicUrl ?? `http://localhost:${port}`;
+  const where = database.kind === 'pglite' ? `embedded PGlite in ${database.location}` : `PostgreSQL at ${database.location}`;
+  const lines = [`Depot ${packageJson.version} is ready in ${(ms / 1000).toFixed(1)} s.`, `  Sign in at ${url}/signin`, `  Database: ${where}`];
+  if (env.seedDemo) {
+    const demo = await database.db
+      .select({ email: users.email })
+      .from(users)
+      .where(inArray(users.email, DEMO_USERS.map((u) => u.email)));
+    if (demo.length > 0) {
+      lines.push(seeded ? '  Demo sign-ins (created now; change these passwords on the Users page):' : '  Demo sign-ins (unless their passwords were changed):');
+      for (const u of DEMO_USERS) if (demo.some((d) => d.email === u.email)) lines.push(`    ${u.role.padEnd(6)} ${u.email} / ${u.password}`);
+    }
+  } else if (database.kind === 'postgres') {
+    const [anyAdmin] = await database.db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
+    if (!anyAdmin) lines.push('  No admin yet: create one with  npm run create-admin -- --email you@example.com');
+  }
+  console.log(lines.join('\n'));
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    // Requests still running after 10 s are cut so a stop never hangs.
+    setTimeout(() => {
+      server.closeAllConnections();
+      resolve();
+    }, 10_000).unref();
+  });
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof EnvError || error instanceof DataDirInUseError) {
+    console.error(error.message);
+  } else {
+    console.error('[depot] failed to start:', error);
+  }
+  process.exit(1);
+});
