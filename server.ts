@@ -104,12 +104,19 @@ async function printWelcome(env: ServerEnv, database: Database, port: number, se
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
+    // Keep-alive connections become idle as their last response ends: close them as they do,
+    // and cut whatever still runs after 10 s so a stop never hangs.
+    const started = Date.now();
+    const sweep = setInterval(() => {
+      server.closeIdleConnections();
+      if (Date.now() - started > 10_000) {
+        server.closeAllConnections();
+        clearInterval(sweep);
+        resolve();
+      }
+    }, 100);
+    sweep.unref();
     server.closeIdleConnections();
-    // Requests still running after 10 s are cut so a stop never hangs.
-    setTimeout(() => {
-      server.closeAllConnections();
-      resolve();
-    }, 10_000).unref();
   });
 }
 

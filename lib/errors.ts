@@ -71,15 +71,18 @@ export interface ErrorBody {
 }
 
 /** The first zod issue as an AppError naming the field and what was expected. */
-export function fromZodError(error: z.ZodError, root = ''): AppError {
+export function fromZodError(error: z.ZodError, whole?: string): AppError {
   const issue = error.issues[0];
-  const path = [root, ...issue.path.map(String)].filter(Boolean).join('.');
-  const field = path || undefined;
+  // An unknown key names itself; a problem with the input as a whole names the input (`body`).
+  const keys = issue.code === 'unrecognized_keys' ? [issue.keys[0]] : [];
+  const path = [...issue.path.map(String), ...keys].join('.');
+  const field = path || whole;
   const message = field ? `${field}: ${describeIssue(issue)}` : describeIssue(issue);
   return new AppError('invalid_input', { message, field, cause: error });
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') return `is not a known field (expected only the documented fields)`;
   if (issue.code === 'invalid_type') {
     // zod 4 says "Invalid input: expected string, received number"; keep its expectation.
     const received = issue.message.match(/received (\w+)/)?.[1];
@@ -89,10 +92,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** Parse with a zod schema or throw an AppError that names the field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, root = ''): z.output<T> {
+/**
+ * Parse with a zod schema or throw an AppError that names the field; `whole` names the input
+ * itself (`body`, `query`) for problems that are not about one field.
+ */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown, whole?: string): z.output<T> {
   const result = schema.safeParse(input);
-  if (!result.success) throw fromZodError(result.error, root);
+  if (!result.success) throw fromZodError(result.error, whole);
   return result.data;
 }
 

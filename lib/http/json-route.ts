@@ -38,11 +38,11 @@ export function jsonRoute<P extends Schema | undefined = undefined, Q extends Sc
   return async (request: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => {
     try {
       const actor = requirePermission(await getActor(), options.permission);
-      const params = options.params ? parseInput(options.params, await context.params) : undefined;
+      const params = options.params ? parseInput(options.params, await context.params, 'params') : undefined;
       const query = options.query
         ? parseInput(options.query, Object.fromEntries(request.nextUrl.searchParams), 'query')
         : undefined;
-      const body = options.body ? parseInput(options.body, await readJson(request), '') : undefined;
+      const body = options.body ? parseInput(options.body, await readJson(request), 'body') : undefined;
       const result = await handler({ actor, params, query, body, request } as RouteContext<Out<P>, Out<Q>, Out<B>>);
       if (result instanceof Response) return result;
       return result === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(result);

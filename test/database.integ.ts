@@ -1,0 +1,80 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { users } from '@/db/schema';
+import { demoAdmin } from './helpers/demo';
+import { api, mustSignIn, signIn } from './helpers/http';
+import { startServer, type TestServer } from './helpers/server';
+
+describe('the configured database (PostgreSQL when DATABASE_URL is set, else PGlite)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer();
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('reports itself up on /api/health', async () => {
+    const res = await api(server.url, '/api/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'ok', database: 'up', databaseKind: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+  });
+
+  it('keeps its data across a restart', async () => {
+    const admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
+    const created = await api(server.url, '/api/users', { method: 'POST', session: admin, json: { email: 'kept@depot.test', name: 'Kept', role: 'user', password: 'survives-restarts' } });
+    expect(created.status).toBe(201);
+    expect(await server.stop()).toBe(0);
+    const [row] = await server.inspect((db) => db.select().from(users).where(eq(users.email, 'kept@depot.test')));
+    expect(row).toMatchObject({ name: 'Kept', role: 'user', disabled: false });
+    await server.restart();
+    expect(server.output()).not.toContain('created now'); // demo users are seeded once
+    expect(await signIn(server.url, 'kept@depot.test', 'survives-restarts')).not.toBeNull();
+    // The session secret survives restarts too: the old session still works.
+    expect((await api(server.url, '/api/users', { session: admin })).status).toBe(200);
+  });
+});
+
+describe('embedded PGlite folder', () => {
+  let first: TestServer;
+  beforeAll(async () => {
+    first = await startServer({ pglite: true });
+  });
+  afterAll(async () => {
+    await first?.dispose();
+  });
+
+  it('refuses a second process at once, naming the one that holds it', async () => {
+    const started = Date.now();
+    const second = startServer({ pglite: true, dataDir: first.dataDir });
+    await expect(second).rejects.toThrow(/server exited with 1 before it was ready/);
+    await expect(second).rejects.toThrow(new RegExp(`in use by process \\d+ on .*\\n.*DEPOT_DATA_DIR`));
+    expect(Date.now() - started).toBeLessThan(20_000);
+    // The first one is unharmed.
+    expect((await api(first.url, '/api/health')).status).toBe(200);
+  });
+
+  it('releases the folder on SIGTERM so the next start succeeds', async () => {
+    expect(await first.stop()).toBe(0);
+    await first.restart();
+    expect((await api(first.url, '/api/health')).status).toBe(200);
+  });
+});
+
+describe('the agent API fast path', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startServer({ pglite: true });
+  });
+  afterAll(async () => {
+    await server?.dispose();
+  });
+
+  it('answers its own routes and refuses unknown ones as JSON', async () => {
+    expect(await api(server.url, '/api/agent/v1/hello')).toMatchObject({ status: 200, body: { protocol: 1 } });
+    expect(await api(server.url, '/api/agent/v1/nope')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    const wrongMethod = await api(server.url, '/api/agent/v1/hello', { method: 'POST', json: {} });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+});

@@ -1,0 +1,89 @@
+/** HTTP helpers for integration tests: sign in like a browser, call the JSON API and server actions. */
+
+export interface Session {
+  cookie: string;
+}
+
+function cookiesFrom(response: Response): string[] {
+  return response.headers.getSetCookie().map((c) => c.split(';', 1)[0]);
+}
+
+/** next-auth's credentials flow, as the sign-in page does it: CSRF token, then the callback. */
+export async function signIn(baseUrl: string, email: string, password: string): Promise<Session | null> {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = cookiesFrom(csrf);
+  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.join('; ') },
+    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
+  });
+  const session = cookiesFrom(response).find((c) => c.startsWith('next-auth.session-token='));
+  return session ? { cookie: [...jar, session].join('; ') } : null;
+}
+
+export async function mustSignIn(baseUrl: string, email: string, password: string): Promise<Session> {
+  const session = await signIn(baseUrl, email, password);
+  if (!session) throw new Error(`could not sign in as ${email}`);
+  return session;
+}
+
+export interface ApiResult<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function api<T = any>(
+  baseUrl: string,
+  path: string,
+  options: { method?: string; session?: Session | null; json?: unknown; rawBody?: string; contentType?: string } = {},
+): Promise<ApiResult<T>> {
+  const headers: Record<string, string> = {};
+  if (options.session) headers.cookie = options.session.cookie;
+  let body: string | undefined;
+  if (options.json !== undefined) {
+    body = JSON.stringify(options.json);
+    headers['content-type'] = 'application/json';
+  } else if (options.rawBody !== undefined) {
+    body = options.rawBody;
+    headers['content-type'] = options.contentType ?? 'application/json';
+  }
+  const response = await fetch(`${baseUrl}${path}`, { method: options.method ?? 'GET', headers, body, redirect: 'manual' });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    // not JSON: leave the text for the assertion message
+  }
+  return { status: response.status, body: parsed as T, headers: response.headers };
+}
+
+/**
+ * Calls a server action the way React does (POST with a Next-Action header, arguments encoded
+ * as a JSON array) and returns the HTTP status and, when it returned one, its result value.
+ */
+export async function callAction(baseUrl: string, pagePath: string, actionId: string, args: unknown[], session?: Session | null) {
+  const headers: Record<string, string> = { 'next-action': actionId, 'content-type': 'text/plain;charset=UTF-8', origin: baseUrl, accept: 'text/x-component' };
+  if (session) headers.cookie = session.cookie;
+  const response = await fetch(`${baseUrl}${pagePath}`, { method: 'POST', headers, body: JSON.stringify(args), redirect: 'manual' });
+  const text = await response.text();
+  return { status: response.status, result: readFlightResult(text), text };
+}
+
+function readFlightResult(text: string): unknown {
+  const rows = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) rows.set(line.slice(0, i), line.slice(i + 1));
+  }
+  try {
+    const head = JSON.parse(rows.get('0') ?? 'null') as { a?: string } | null;
+    const ref = head?.a?.startsWith('$@') ? head.a.slice(2) : undefined;
+    return ref ? JSON.parse(rows.get(ref) ?? 'null') : undefined;
+  } catch {
+    return undefined;
+  }
+}
