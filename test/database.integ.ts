@@ -78,3 +78,32 @@ describe('the agent API fast path', () => {
     expect(wrongMethod.headers.get('allow')).toBe('GET');
   });
 });
+
+describe('npm run create-admin', () => {
+  it('creates the first admin on an empty database, who can then sign in', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const server = await startServer({ env: { DEPOT_SEED_DEMO: '0' } });
+    try {
+      expect(server.output()).toMatch(process.env.DATABASE_URL ? /No admin yet: create one with {2}npm run create-admin/ : /Depot .* is ready/);
+      await server.stop();
+      const env = { ...process.env, DEPOT_DATA_DIR: server.dataDir, DATABASE_URL: server.databaseUrl ?? '' };
+      const run = (email: string, password: string) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'scripts/create-admin.ts', '--email', email, '--name', 'First Admin'], { env, input: `${password}\n`, encoding: 'utf8' });
+      const ok = run('first@depot.test', 'first-admin-password');
+      expect(ok.stderr).toBe('');
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('Created admin first@depot.test');
+      const short = run('second@depot.test', 'short');
+      expect(short.status).toBe(1);
+      expect(short.stderr).toContain('password: expected at least 10 characters');
+      const again = run('FIRST@depot.test', 'first-admin-password');
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain('email: a user with first@depot.test already exists');
+      await server.restart();
+      const session = await mustSignIn(server.url, 'first@depot.test', 'first-admin-password');
+      expect((await api(server.url, '/api/users', { session })).body).toMatchObject({ total: 1 });
+    } finally {
+      await server.dispose();
+    }
+  });
+});

@@ -19,7 +19,6 @@ export function ActionForm({ action, children, className, resetOnSuccess = false
     <form ref={ref} action={formAction} className={className} aria-label={label} noValidate>
       {children(state, pending)}
       {state && (state.ok || !state.error.field) ? <ActionMessage state={state} /> : null}
-      {state?.ok === false && state.error.field ? <p className="sr-only" role="alert">{state.error.message}</p> : null}
     </form>
   );
 }
@@ -51,7 +50,7 @@ export function Field({ id, label, error, hint, children }: { id: string; label:
       </label>
       {children}
       {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-rose-600">
+        <p id={`${id}-error`} role="alert" className="mt-1 text-sm text-rose-600">
           {error}
         </p>
       ) : hint ? (

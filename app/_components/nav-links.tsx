@@ -2,8 +2,9 @@
 
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
+import { Icon, type IconName } from './icons';
 
-export function NavLinks({ items }: { items: { href: string; label: string; icon: string }[] }) {
+export function NavLinks({ items }: { items: { href: string; label: string; icon: IconName }[] }) {
   const pathname = usePathname();
   return (
     <ul className="space-y-0.5">
@@ -18,7 +19,7 @@ export function NavLinks({ items }: { items: { href: string; label: string; icon
                 active ? 'bg-brand-50 text-brand-700' : 'text-slate-700 hover:bg-slate-100'
               }`}
             >
-              <span aria-hidden className="w-5 text-center">{item.icon}</span>
+              <Icon name={item.icon} />
               {item.label}
             </Link>
           </li>

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { can, ROLE_LABEL, type Actor } from '@/lib/auth/permissions';
+import { Icon } from './icons';
 import { NavLinks } from './nav-links';
 import type { NavItem } from './nav';
 
@@ -20,7 +21,7 @@ export function Shell({ actor, area, nav, switchTo, children }: { actor: Actor; 
         </nav>
         {switchTo ? (
           <Link href={switchTo.href} className="mx-3 mb-3 rounded-lg px-3 py-2 text-sm text-slate-600 hover:bg-slate-100">
-            ⇄ {switchTo.label}
+            <span className="flex items-center gap-2"><Icon name="swap" className="h-4 w-4" /> {switchTo.label}</span>
           </Link>
         ) : null}
       </aside>

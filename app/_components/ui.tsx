@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { Icon, type IconName } from './icons';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: string; actions?: ReactNode }) {
   return (
@@ -40,12 +41,12 @@ export function Card({ title, children, className = '' }: { title?: string; chil
   );
 }
 
-export function EmptyState({ icon, title, children, action }: { icon?: string; title: string; children: ReactNode; action?: ReactNode }) {
+export function EmptyState({ icon, title, children, action }: { icon?: IconName; title: string; children: ReactNode; action?: ReactNode }) {
   return (
     <div className="flex flex-col items-center rounded-xl border border-dashed border-slate-300 bg-white px-6 py-14 text-center">
       {icon ? (
-        <div aria-hidden className="mb-3 flex h-12 w-12 items-center justify-center rounded-full bg-brand-50 text-2xl">
-          {icon}
+        <div aria-hidden className="mb-3 flex h-12 w-12 items-center justify-center rounded-full bg-brand-50 text-brand-600">
+          <Icon name={icon} className="h-6 w-6" />
         </div>
       ) : null}
       <h2 className="text-base font-semibold text-slate-900">{title}</h2>

@@ -30,7 +30,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         <button className={buttonClass('secondary')}>Search</button>
       </form>
       {page.entries.length === 0 ? (
-        <EmptyState icon="📜" title={params.q ? 'No entries match' : 'The audit log is empty'}>
+        <EmptyState icon="audit" title={params.q ? 'No entries match' : 'The audit log is empty'}>
           {params.q ? 'Try another search.' : 'Changes to users, cabinets, packages, jobs and settings are recorded here as they happen.'}
         </EmptyState>
       ) : (

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Cabinets" description="Named storage locations on this server that hold packages." />
-      <EmptyState icon="🗄" title="No cabinets yet">
+      <EmptyState icon="cabinet" title="No cabinets yet">
         Cabinets hold your packages. Creating cabinets and registering packages with depot-pack or the upload page comes with the next release of this page.
       </EmptyState>
     </>

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Groups" description="Machine groups with their default installation windows and blackout dates." />
-      <EmptyState icon="👥" title="No groups yet">
+      <EmptyState icon="group" title="No groups yet">
         Groups let one job reach many machines, including machines that join later, and set default installation windows.
       </EmptyState>
     </>

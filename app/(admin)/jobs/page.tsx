@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Jobs" description="Install, offer, uninstall, inventory and transfer instructions, with live progress per machine." />
-      <EmptyState icon="🚀" title="No jobs yet">
+      <EmptyState icon="job" title="No jobs yet">
         A job sends one package to machines and groups, at once, at a time, or inside each machine&apos;s installation windows. Jobs need packages and enrolled machines first.
       </EmptyState>
     </>

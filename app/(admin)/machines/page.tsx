@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Machines" description="Every enrolled machine: OS, owner, groups, last seen and what is pending." />
-      <EmptyState icon="🖥" title="No machines enrolled">
+      <EmptyState icon="machine" title="No machines enrolled">
         Machines appear here when their agent enrols with an enrolment secret (depot-agent enroll --server URL --secret S).
       </EmptyState>
     </>

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Packages" description="Software registered for remote installation, across every cabinet." />
-      <EmptyState icon="📦" title="No packages yet">
+      <EmptyState icon="package" title="No packages yet">
         Packages appear here once they are registered in a cabinet, with their version, generation, size and SHA-256.
       </EmptyState>
     </>

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Relays" description="Relay systems cache package content near the machines they serve." />
-      <EmptyState icon="📡" title="No relay systems">
+      <EmptyState icon="relay" title="No relay systems">
         A relay system (depot-relay) keeps packages close to its machines. Registered relays appear here with their health and cached packages.
       </EmptyState>
     </>

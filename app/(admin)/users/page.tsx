@@ -42,7 +42,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <button className={buttonClass('secondary')}>Filter</button>
           </form>
           {result.users.length === 0 ? (
-            <EmptyState icon="👤" title="No users match">Try another search, or clear the role filter.</EmptyState>
+            <EmptyState icon="user" title="No users match">Try another search, or clear the role filter.</EmptyState>
           ) : (
             <Table head={['User', 'Role', 'Status', 'Last sign-in', '']} caption="Users">
               {result.users.map((u) => (

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="My machines" description="The machines you own, what is pending on each and when it will happen." />
-      <EmptyState icon="🖥" title="You have no machines yet">
+      <EmptyState icon="machine" title="You have no machines yet">
         Machines appear here when an administrator makes you their owner. Ask your IT team if a machine of yours is missing.
       </EmptyState>
     </>

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Catalog" description="Software your organisation offers for your machines. Choose what you want and when it installs." />
-      <EmptyState icon="🛍" title="Nothing is offered yet">
+      <EmptyState icon="catalog" title="Nothing is offered yet">
         When your administrators offer software to your machines, it appears here for you to choose.
       </EmptyState>
     </>

@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="History" description="Every installation attempt on your machines, with its outcome and reason." />
-      <EmptyState icon="🧾" title="No history yet">
+      <EmptyState icon="history" title="No history yet">
         Each install, skip and failure on your machines will be listed here with the reason.
       </EmptyState>
     </>

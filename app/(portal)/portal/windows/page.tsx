@@ -9,7 +9,7 @@ export default async function Page() {
   return (
     <>
       <PageHeader title="Installation windows" description="The hours each of your machines may install software, in the machine&apos;s own time zone." />
-      <EmptyState icon="🕑" title="No machines to schedule">
+      <EmptyState icon="clock" title="No machines to schedule">
         Once you own an enrolled machine, set here when it may install: for example weekday evenings after 18:00.
       </EmptyState>
     </>
