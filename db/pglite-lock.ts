@@ -91,6 +91,13 @@ export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => bo
     : new Error(`Could not lock ${lockPath}: the file exists but cannot be read. If no Depot process runs, delete it.`);
 }
 
+/** The live process holding the folder, if any, without taking the lock (for a pre-flight check). */
+export function findDataDirHolder(dataDir: string, isAlive: (pid: number) => boolean = processIsAlive): LockInfo | undefined {
+  const holder = readLock(path.join(dataDir, LOCK_NAME));
+  if (!holder) return undefined;
+  return holder.host !== os.hostname() || isAlive(holder.pid) ? holder : undefined;
+}
+
 function readLock(lockPath: string): LockInfo | undefined {
   try {
     const parsed: unknown = JSON.parse(fs.readFileSync(lockPath, 'utf8'));

@@ -54,6 +54,25 @@ describe('embedded PGlite folder', () => {
     expect((await api(first.url, '/api/health')).status).toBe(200);
   });
 
+  it('refuses a second `npm start` before it builds anything', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fs = await import('node:fs');
+    const { projectDir } = await import('./helpers/server');
+    const buildId = `${projectDir}/.next/BUILD_ID`;
+    const builtAt = fs.statSync(buildId).mtimeMs;
+    const second = spawnSync('npm', ['start'], {
+      cwd: projectDir,
+      env: { ...process.env, DEPOT_DATA_DIR: first.dataDir, DATABASE_URL: '', PORT: String(first.port + 1) },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`The embedded database in ${first.dataDir} is in use by process \\d+`));
+    expect(second.stdout).not.toContain('Building Depot');
+    expect(fs.statSync(buildId).mtimeMs).toBe(builtAt);
+    expect((await api(first.url, '/api/health')).status).toBe(200);
+  });
+
   it('releases the folder on SIGTERM so the next start succeeds', async () => {
     expect(await first.stop()).toBe(0);
     await first.restart();

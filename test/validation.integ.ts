@@ -103,3 +103,27 @@ describe('row routes', () => {
     expect(res.body.error?.message).toBe('You cannot disable your own account.');
   });
 });
+
+describe('last admin', () => {
+  it('lets only one of two admins disabling each other at the same moment succeed', async () => {
+    const make = async (email: string) =>
+      (await api<{ user: { id: string } }>(server.url, '/api/users', { method: 'POST', session: admin, json: { email, name: email, role: 'admin', password: 'race-admin-password' } })).body.user.id;
+    const aId = await make('race-a@depot.test');
+    const bId = await make('race-b@depot.test');
+    const a = await mustSignIn(server.url, 'race-a@depot.test', 'race-admin-password');
+    const b = await mustSignIn(server.url, 'race-b@depot.test', 'race-admin-password');
+    // Leave only these two as active admins.
+    const [me] = (await api<{ users: { id: string }[] }>(server.url, `/api/users?q=${demoAdmin.email}`, { session: admin })).body.users;
+    expect((await api(server.url, `/api/users/${me.id}`, { method: 'PATCH', session: a, json: { disabled: true } })).status).toBe(200);
+    const results = await Promise.all([
+      api(server.url, `/api/users/${bId}`, { method: 'PATCH', session: a, json: { disabled: true } }),
+      api(server.url, `/api/users/${aId}`, { method: 'PATCH', session: b, json: { disabled: true } }),
+    ]);
+    const statuses = results.map((r) => r.status).sort();
+    // One wins; the other is refused as the last admin, or finds its own session ended (401).
+    expect(statuses[0]).toBe(200);
+    expect([401, 409]).toContain(statuses[1]);
+    const active = await api<{ users: { disabled: boolean }[] }>(server.url, '/api/users?role=admin', { session: statuses[0] === 200 && results[0].status === 200 ? a : b });
+    expect(active.body.users.filter((u) => !u.disabled)).toHaveLength(1);
+  });
+});

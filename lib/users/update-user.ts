@@ -4,7 +4,7 @@ import { users } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
-import { countOtherActiveAdmins, loadUser } from './find-user';
+import { loadUser, lockActiveAdmins } from './find-user';
 import { auditView, toPublicUser, type PublicUser } from './public-user';
 import { updateUserSchema, type UpdateUserInput } from './schemas';
 
@@ -23,7 +23,8 @@ export async function updateUser(db: Db, { actor, userId, input }: UpdateUserOpt
   const admin = requirePermission(actor, 'users.manage');
   const change = parseInput(updateUserSchema, input);
   return db.transaction(async (tx) => {
-    const before = await loadUser(tx, userId);
+    const admins = change.role !== undefined || change.disabled !== undefined ? await lockActiveAdmins(tx) : [];
+    const before = await loadUser(tx, userId, { forUpdate: true });
     const losesAdmin =
       before.role === 'admin' && !before.disabled && ((change.role && change.role !== 'admin') || change.disabled === true);
     if (losesAdmin && before.id === admin.id) {
@@ -32,7 +33,7 @@ export async function updateUser(db: Db, { actor, userId, input }: UpdateUserOpt
         message: change.disabled ? 'You cannot disable your own account.' : 'You cannot remove your own admin role.',
       });
     }
-    if (losesAdmin && (await countOtherActiveAdmins(tx, before.id)) === 0) {
+    if (losesAdmin && admins.every((id) => id === before.id)) {
       throw new AppError('conflict', {
         field: change.disabled ? 'disabled' : 'role',
         message: `${before.email} is the last active admin; make someone else an admin first.`,
