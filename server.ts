@@ -6,16 +6,17 @@
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import next from 'next';
 import { openDatabase, setProcessDatabase, type Database } from '@/db/client';
 import { migrateDatabase } from '@/db/migrate';
 import { DataDirInUseError } from '@/db/pglite-lock';
 import { users } from '@/db/schema';
 import { handleFastPath } from '@/lib/agent-api/fast-path';
+import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
 import { loadOrCreateAuthSecret } from '@/lib/server/auth-secret';
-import { DEMO_USERS, seedDemo } from '@/lib/users/seed-demo';
+import { seedDemo, type DemoSignIn } from '@/lib/users/seed-demo';
 import packageJson from './package.json' with { type: 'json' };
 
 const projectDir = path.dirname(fileURLToPath(import.meta.url));
@@ -23,7 +24,6 @@ const projectDir = path.dirname(fileURLToPath(import.meta.url));
 async function main(): Promise<void> {
   const started = performance.now();
   const env = parseServerEnv(process.env);
-  configureAuth(env);
 
   const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
   setProcessDatabase(database);
@@ -33,19 +33,25 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`[depot] ${signal}: stopping`);
     await closeServer(server);
-    await database.close().catch(() => {});
+    // A handler stuck on a lock must not keep the process alive past its stop.
+    await Promise.race([database.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     process.exit(0);
   };
 
   await migrateDatabase(database);
-  const seeded = env.seedDemo ? await seedDemo(database.db) : false;
+  const store = new ContentStore(path.join(env.dataDir, 'blobs'));
+  setProcessContentStore(store, env.maxPackageBytes);
+  await store.sweepTemp();
+  // Servers starting together take turns, so the demo users are seeded once.
+  const seeded = env.seedDemo ? await database.withLock(SEED_LOCK, (db) => seedDemo(db, env.demoPasswords)) : null;
+  configureAuth(env, await loadOrCreateAuthSecret(database.db));
 
   const app = next({ dev: env.dev, dir: projectDir, hostname: 'localhost', port: env.port });
   await app.prepare();
   const handle = app.getRequestHandler();
 
   const server = http.createServer((req, res) => {
-    handleFastPath(req, res, { database, version: packageJson.version })
+    handleFastPath(req, res, { database, store, maxPackageBytes: env.maxPackageBytes, version: packageJson.version })
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch((error: unknown) => {
         console.error('[depot] request failed:', error);
@@ -69,8 +75,10 @@ async function main(): Promise<void> {
   await printWelcome(env, database, port, seeded, performance.now() - started);
 }
 
-function configureAuth(env: ServerEnv): void {
-  process.env.NEXTAUTH_SECRET = env.nextAuthSecret ?? loadOrCreateAuthSecret(env.dataDir);
+const SEED_LOCK = 0x73656564; // "seed"
+
+function configureAuth(env: ServerEnv, storedSecret: string): void {
+  process.env.NEXTAUTH_SECRET = env.nextAuthSecret ?? storedSecret;
   if (env.publicUrl) {
     process.env.NEXTAUTH_URL = env.publicUrl;
   } else {
@@ -81,22 +89,17 @@ function configureAuth(env: ServerEnv): void {
   }
 }
 
-async function printWelcome(env: ServerEnv, database: Database, port: number, seeded: boolean, ms: number): Promise<void> {
+async function printWelcome(env: ServerEnv, database: Database, port: number, seeded: DemoSignIn[] | null, ms: number): Promise<void> {
   const url = env.publicUrl ?? `http://localhost:${port}`;
   const where = database.kind === 'pglite' ? `embedded PGlite in ${database.location}` : `PostgreSQL at ${database.location}`;
   const lines = [`Depot ${packageJson.version} is ready in ${(ms / 1000).toFixed(1)} s.`, `  Sign in at ${url}/signin`, `  Database: ${where}`];
-  if (env.seedDemo) {
-    const demo = await database.db
-      .select({ email: users.email })
-      .from(users)
-      .where(inArray(users.email, DEMO_USERS.map((u) => u.email)));
-    if (demo.length > 0) {
-      lines.push(seeded ? '  Demo sign-ins (created now; change these passwords on the Users page):' : '  Demo sign-ins (unless their passwords were changed):');
-      for (const u of DEMO_USERS) if (demo.some((d) => d.email === u.email)) lines.push(`    ${u.role.padEnd(6)} ${u.email} / ${u.password}`);
-    }
-  } else if (database.kind === 'postgres') {
-    const [anyAdmin] = await database.db.select({ id: users.id }).from(users).where(eq(users.role, 'admin')).limit(1);
+  if (seeded) {
+    lines.push('  Demo sign-ins, shown this once (change them on the Users page):');
+    for (const u of seeded) lines.push(`    ${u.role.padEnd(6)} ${u.email} / ${u.password}`);
+  } else {
+    const [anyAdmin] = await database.db.select({ email: users.email }).from(users).where(and(eq(users.role, 'admin'), eq(users.disabled, false))).limit(1);
     if (!anyAdmin) lines.push('  No admin yet: create one with  npm run create-admin -- --email you@example.com');
+    else if (env.seedDemo) lines.push(`  Demo sign-ins were shown at the first start. Lost them? npm run create-admin -- --email you@example.com`);
   }
   console.log(lines.join('\n'));
 }

@@ -16,7 +16,10 @@ export class DataDirInUseError extends Error {
     super(
       `The embedded database in ${dataDir} is in use by process ${holder.pid} on ${holder.host}` +
         ` (started ${holder.startedAt}${holder.command ? `: ${holder.command}` : ''}).\n` +
-        `Stop that process first, or point DEPOT_DATA_DIR at another folder.`,
+        `Stop that process first, or point DEPOT_DATA_DIR at another folder.` +
+        (holder.host !== os.hostname()
+          ? `\nIt was taken on another host (${holder.host}); if no Depot runs there any more, delete ${path.join(dataDir, LOCK_NAME)}.`
+          : ''),
     );
     this.name = 'DataDirInUseError';
   }
@@ -63,7 +66,9 @@ export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => bo
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const holder = readLock(lockPath);
-    if (holder && holder.host === mine.host && !isAlive(holder.pid)) {
+    // Our own pid in a lock we did not write means a previous life of this process (a container
+    // restarted with the same pid), not a live holder.
+    if (holder && holder.host === mine.host && (holder.pid === process.pid || !isAlive(holder.pid))) {
       // A stale lock: move it aside atomically so that of two processes racing for it only one
       // removes it; the loser's rename fails (ENOENT) and it retries against the winner's lock.
       const aside = `${lockPath}.stale-${process.pid}`;
@@ -95,7 +100,8 @@ export function acquireDataDirLock(dataDir: string, isAlive: (pid: number) => bo
 export function findDataDirHolder(dataDir: string, isAlive: (pid: number) => boolean = processIsAlive): LockInfo | undefined {
   const holder = readLock(path.join(dataDir, LOCK_NAME));
   if (!holder) return undefined;
-  return holder.host !== os.hostname() || isAlive(holder.pid) ? holder : undefined;
+  if (holder.host === os.hostname() && (holder.pid === process.pid || !isAlive(holder.pid))) return undefined;
+  return holder;
 }
 
 function readLock(lockPath: string): LockInfo | undefined {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { PackageManifest } from '@/lib/contract/package-manifest';
 
 export const roleEnum = pgEnum('role', ['admin', 'deployer', 'auditor', 'user']);
 export type Role = (typeof roleEnum.enumValues)[number];
@@ -46,3 +47,97 @@ export const auditLog = pgTable(
   ],
 );
 export type AuditEntry = typeof auditLog.$inferSelect;
+
+/**
+ * Server-wide settings every server process must agree on (the session signing secret):
+ * kept in the database so N servers behind a load balancer share them.
+ */
+export const serverSettings = pgTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Admin API tokens (depot-pack, scripts). Only a SHA-256 of the token is stored; it is shown once. */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    role: roleEnum('role').notNull(),
+    // Tokens are 32 random bytes, so a fast hash is enough (no dictionary to guess from) and
+    // lets every request find its token with one indexed lookup.
+    tokenHash: text('token_hash').notNull(),
+    // The first characters, to tell tokens apart in lists; useless for guessing.
+    prefix: text('prefix').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_tokens_token_hash_idx').on(t.tokenHash), index('api_tokens_created_by_idx').on(t.createdBy)],
+);
+export type ApiToken = typeof apiTokens.$inferSelect;
+
+export const cabinets = pgTable(
+  'cabinets',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // URL-safe and unique: depot-pack and the API name cabinets by it.
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('cabinets_name_idx').on(t.name), index('cabinets_created_by_idx').on(t.createdBy)],
+);
+export type Cabinet = typeof cabinets.$inferSelect;
+
+/** One row per stored content file (blobs/ab/abcdef…); packages with identical content share it. */
+export const contentBlobs = pgTable('content_blobs', {
+  sha256: text('sha256').primaryKey(),
+  size: bigint('size', { mode: 'number' }).notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+export type ContentBlob = typeof contentBlobs.$inferSelect;
+
+export const installerKindEnum = pgEnum('installer_kind', ['deb', 'rpm', 'msi', 'pkg', 'exe', 'script', 'archive']);
+
+export const packages = pgTable(
+  'packages',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    // A package never moves to another cabinet (no update path exists); deleting a cabinet
+    // deletes its packages explicitly, in its own operation.
+    cabinetId: uuid('cabinet_id')
+      .notNull()
+      .references(() => cabinets.id, { onDelete: 'restrict' }),
+    packageId: text('package_id').notNull(),
+    version: text('version').notNull(),
+    generation: integer('generation').notNull(),
+    displayName: text('display_name').notNull(),
+    installerKind: installerKindEnum('installer_kind').notNull(),
+    // The installation information as registered: immutable.
+    manifest: jsonb('manifest').$type<PackageManifest>().notNull(),
+    contentSha256: text('content_sha256')
+      .notNull()
+      .references(() => contentBlobs.sha256, { onDelete: 'restrict' }),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    fileName: text('file_name').notNull(),
+    // The only fields that may change after registration.
+    description: text('description').notNull().default(''),
+    category: text('category').notNull().default(''),
+    selfService: boolean('self_service').notNull().default(false),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('packages_identity_idx').on(t.cabinetId, t.packageId, t.version, t.generation),
+    index('packages_cabinet_id_idx').on(t.cabinetId),
+    index('packages_content_sha256_idx').on(t.contentSha256),
+    index('packages_created_by_idx').on(t.createdBy),
+  ],
+);
+export type Package = typeof packages.$inferSelect;

@@ -29,6 +29,14 @@ describe('parseServerEnv', () => {
     expect(parseServerEnv({ DATABASE_URL: url, DEPOT_SEED_DEMO: '1' }).seedDemo).toBe(true);
   });
 
+  it('reads the package size limit with units', () => {
+    expect(parseServerEnv({}).maxPackageBytes).toBe(8 * 1024 ** 3);
+    expect(parseServerEnv({ DEPOT_MAX_PACKAGE_SIZE: '500MiB' }).maxPackageBytes).toBe(500 * 1024 ** 2);
+    expect(parseServerEnv({ DEPOT_MAX_PACKAGE_SIZE: '1.5 GiB' }).maxPackageBytes).toBe(1.5 * 1024 ** 3);
+    expect(parseServerEnv({ DEPOT_MAX_PACKAGE_SIZE: '4096' }).maxPackageBytes).toBe(4096);
+    expect(problems({ DEPOT_MAX_PACKAGE_SIZE: 'huge' })[0]).toMatch(/^DEPOT_MAX_PACKAGE_SIZE: expected a size such as 8GiB/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseServerEnv({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
   });

@@ -31,6 +31,13 @@ const serverEnvSchema = z
     NEXTAUTH_URL: z.url({ message: 'expected a URL' }).optional(),
     NEXTAUTH_SECRET: z.string().min(32, 'expected at least 32 characters (run: openssl rand -base64 32)').optional(),
     DEPOT_SEED_DEMO: flag.optional(),
+    DEPOT_DEMO_ADMIN_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
+    DEPOT_DEMO_USER_PASSWORD: z.string().min(10, 'expected at least 10 characters').optional(),
+    DEPOT_MAX_PACKAGE_SIZE: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*(|B|KiB|MiB|GiB|TiB)$/i, 'expected a size such as 8GiB, 500MiB or a number of bytes')
+      .transform(parseSize)
+      .default(8 * 1024 ** 3),
     DEPOT_DEV: flag.default(false),
   })
   .superRefine((env, ctx) => {
@@ -61,6 +68,16 @@ export interface ServerEnv {
   /** Demo admin and user on first start: default on for the embedded database, off for PostgreSQL. */
   seedDemo: boolean;
   dev: boolean;
+  /** The largest package content accepted, in bytes. */
+  maxPackageBytes: number;
+  /** Fixed demo passwords (tests, scripted demos); random when unset. */
+  demoPasswords: { admin?: string; user?: string };
+}
+
+const UNITS: Record<string, number> = { '': 1, b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4 };
+function parseSize(value: string): number {
+  const [, number, unit] = /^(\d+(?:\.\d+)?)\s*(\w*)$/.exec(value)!;
+  return Math.floor(Number(number) * UNITS[unit.toLowerCase()]);
 }
 
 export class EnvError extends Error {
@@ -78,7 +95,7 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     throw new EnvError(
       result.error.issues.map((issue) => {
         const name = issue.path.join('.') || 'environment';
-        const given = typeof cleaned[name] === 'string' && !/SECRET|URL/.test(name) ? ` (got "${cleaned[name]}")` : '';
+        const given = typeof cleaned[name] === 'string' && !/SECRET|URL|PASSWORD/.test(name) ? ` (got "${cleaned[name]}")` : '';
         return `${name}: ${issue.message}${given}`;
       }),
     );
@@ -94,5 +111,7 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     nextAuthSecret: env.NEXTAUTH_SECRET,
     seedDemo: env.DEPOT_SEED_DEMO ?? !env.DATABASE_URL,
     dev: env.DEPOT_DEV,
+    maxPackageBytes: env.DEPOT_MAX_PACKAGE_SIZE,
+    demoPasswords: { admin: env.DEPOT_DEMO_ADMIN_PASSWORD, user: env.DEPOT_DEMO_USER_PASSWORD },
   };
 }

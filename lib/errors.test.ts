@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, parseInput, STATUS, toErrorBody } from './errors';
+import { AppError, parseInput, redactForLog, STATUS, toErrorBody } from './errors';
 
 const schema = z.object({ email: z.string(), windows: z.array(z.object({ start: z.string().regex(/^\d\d:\d\d$/, 'expected HH:MM') })) }).strict();
 
@@ -60,6 +60,18 @@ describe('toErrorBody', () => {
     expect(body.error.message).not.toContain('relation');
     expect(body.error.message).toContain(logged[0]);
     expect(body.error.id).toBe(logged[0]);
+  });
+
+  it('never logs query parameters (drizzle puts them in its messages)', () => {
+    const queryError = Object.assign(new Error('Failed query: insert into users ... params: ana@x,$argon2id$v=19$secret'), {
+      query: 'insert into "users" ("email", "password_hash") values ($1, $2)',
+      params: ['ana@x', '$argon2id$v=19$secret'],
+      cause: new Error('connection terminated'),
+    });
+    const logged = String(redactForLog(queryError));
+    expect(logged).toContain('insert into "users"');
+    expect(logged).toContain('connection terminated');
+    expect(logged).not.toContain('argon2id');
   });
 
   it('has a status for every code', () => {

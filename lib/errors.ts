@@ -121,5 +121,18 @@ export function toErrorBody(error: unknown, log: (id: string, error: unknown) =>
 }
 
 export function logUnexpected(id: string, error: unknown): void {
-  console.error(`[depot] unexpected error ${id}:`, error);
+  console.error(`[depot] unexpected error ${id}:`, redactForLog(error));
+}
+
+/**
+ * drizzle's query errors carry the statement's parameters in their message (password hashes,
+ * emails); logs get the SQL text and the driver's cause, never the parameters.
+ */
+export function redactForLog(error: unknown): unknown {
+  if (error && typeof error === 'object' && 'query' in error && 'params' in error) {
+    const { query, cause } = error as { query: unknown; cause?: unknown };
+    const inner = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause ?? '');
+    return `query failed: ${String(query)}${inner ? ` (${inner})` : ''}`;
+  }
+  return error;
 }

@@ -28,7 +28,7 @@ describe('the configured database (PostgreSQL when DATABASE_URL is set, else PGl
     const [row] = await server.inspect((db) => db.select().from(users).where(eq(users.email, 'kept@depot.test')));
     expect(row).toMatchObject({ name: 'Kept', role: 'user', disabled: false });
     await server.restart();
-    expect(server.output()).not.toContain('created now'); // demo users are seeded once
+    expect(server.output()).not.toContain('shown this once'); // demo users are seeded once
     expect(await signIn(server.url, 'kept@depot.test', 'survives-restarts')).not.toBeNull();
     // The session secret survives restarts too: the old session still works.
     expect((await api(server.url, '/api/users', { session: admin })).status).toBe(200);

@@ -7,11 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAdmin } from './helpers/demo';
 import { api, mustSignIn, type ApiResult, type Session } from './helpers/http';
 import { routeMethods } from './helpers/inventory';
+import { seedCabinet, seedPackage } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
 let admin: Session;
 let realUserId: string;
+let realPackageId: string;
+let realTokenId: string;
 const routes = routeMethods();
 const bodyRoutes = routes.filter((r) => r.hasBody);
 const queryRoutes = routes.filter((r) => r.hasQuery);
@@ -25,6 +28,9 @@ beforeAll(async () => {
     json: { email: 'target@depot.test', name: 'Target', role: 'user', password: 'validation-password' },
   });
   realUserId = res.body.user.id;
+  await seedCabinet(server.url, admin, 'validation');
+  realPackageId = (await seedPackage(server.url, admin, 'validation', 'validation-app')).id;
+  realTokenId = (await api<{ token: { id: string } }>(server.url, '/api/tokens', { method: 'POST', session: admin, json: { name: 'v', role: 'auditor' } })).body.token.id;
 });
 afterAll(async () => {
   await server?.dispose();
@@ -42,7 +48,11 @@ function expectFieldError(res: ApiResult, status: number | number[], field?: str
 }
 
 // Routes about one row get a real row, so the body is what gets judged.
-const pathOf = (p: string) => p.replace('00000000-0000-4000-8000-000000000000', () => realUserId);
+const pathOf = (p: string) =>
+  p.replace(/\/api\/(users|cabinets|packages|tokens)\/00000000-0000-4000-8000-000000000000/, (_, kind: string) => {
+    const real = { users: realUserId, cabinets: 'validation', packages: realPackageId, tokens: realTokenId }[kind];
+    return `/api/${kind}/${real}`;
+  });
 
 describe.each(bodyRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_, r) => {
   it('refuses malformed JSON with 400 naming the body', async () => {
@@ -77,7 +87,7 @@ describe.each(bodyRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s'
 
 describe.each(queryRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_, r) => {
   it('names a bad query parameter', async () => {
-    const res = await api(server.url, `${r.path}?page=abc&pageSize=-1&limit=abc&before=abc&role=superuser`, { method: r.method, session: admin });
+    const res = await api(server.url, `${pathOf(r.path)}?page=abc&pageSize=-1&limit=abc&before=abc&role=superuser&confirm=${'x'.repeat(65)}`, { method: r.method, session: admin });
     expectFieldError(res, 422);
   });
 });

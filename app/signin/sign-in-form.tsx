@@ -19,6 +19,11 @@ export function SignInForm({ callbackPath }: { callbackPath: string }) {
         password: String(form.get('password') ?? ''),
         redirect: false,
       });
+      if (result?.error === 'unavailable') {
+        setError('Depot cannot check sign-ins right now. Try again in a minute, or tell your administrator.');
+        setPending(false);
+        return;
+      }
       if (!result || result.error) {
         setError('That email and password do not match an active account. Check them and try again.');
         setPending(false);

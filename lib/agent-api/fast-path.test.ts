@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '@/db/client';
+import { ContentStore } from '@/lib/content/store';
 import { handleFastPath } from './fast-path';
 
 // The database is the one thing injected here: the handler under test is real, behind a real socket.
@@ -14,7 +15,7 @@ afterEach(() => server?.close());
 
 async function serve(database: Database): Promise<string> {
   server = http.createServer((req, res) => {
-    void handleFastPath(req, res, { database, version: 'test' }).then((handled) => {
+    void handleFastPath(req, res, { database, store: new ContentStore('/nonexistent'), maxPackageBytes: 1, version: 'test' }).then((handled) => {
       if (!handled) res.writeHead(299).end('next');
     });
   });

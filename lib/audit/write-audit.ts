@@ -17,7 +17,7 @@ export interface WriteAuditOptions {
 export async function writeAudit(tx: Db, options: WriteAuditOptions): Promise<void> {
   await tx.insert(auditLog).values({
     actorId: options.actor?.id ?? null,
-    actorLabel: options.actor?.email ?? 'system',
+    actorLabel: options.actor ? (options.actor.token ? `${options.actor.email} (token ${options.actor.token.name})` : options.actor.email) : 'system',
     action: options.action,
     targetType: options.targetType,
     targetId: options.targetId ?? null,

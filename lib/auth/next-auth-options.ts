@@ -1,6 +1,7 @@
 import type { NextAuthOptions } from 'next-auth';
 import CredentialsProvider from 'next-auth/providers/credentials';
 import { getDb } from '@/db/client';
+import { logUnexpected } from '@/lib/errors';
 import { verifyCredentials } from '@/lib/users/verify-credentials';
 import { safeCallbackPath } from './safe-callback';
 
@@ -33,7 +34,15 @@ export const authOptions: NextAuthOptions = {
       name: 'Email and password',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
       async authorize(credentials) {
-        const user = await verifyCredentials(getDb(), credentials);
+        let user;
+        try {
+          user = await verifyCredentials(getDb(), credentials);
+        } catch (error) {
+          // next-auth would put this message in the redirect URL it returns to the browser, and
+          // the form would call it a wrong password: log it with an id, say "unavailable".
+          logUnexpected(crypto.randomUUID().slice(0, 8), error);
+          throw new Error('unavailable');
+        }
         if (!user) return null;
         return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
       },

@@ -24,6 +24,7 @@ export const PERMISSIONS = {
   'users.manage': ['admin'],
   'audit.view': ['admin', 'auditor'],
   'relays.manage': ['admin'],
+  'tokens.manage': ['admin'],
   'deploy.manage': ['admin', 'deployer'],
   'portal.use': ['admin', 'deployer', 'auditor', 'user'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -31,10 +32,13 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS;
 
 export interface Actor {
+  /** The user's id; for an API token, the id of the admin who created it. */
   id: string;
   email: string;
   name: string;
   role: Role;
+  /** Set when the request came with an API token instead of a session. */
+  token?: { id: string; name: string };
 }
 
 export function can(role: Role, permission: Permission): boolean {

@@ -1,31 +1,19 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { serverSettings } from '@/db/schema';
 
 /**
  * next-auth signs sessions with NEXTAUTH_SECRET. When none is configured, one is generated on
- * first start and kept (mode 0600) in the data folder, so sessions survive restarts without
- * anyone having to invent a secret. Servers behind one load balancer must share it: set
- * NEXTAUTH_SECRET, or share the data folder.
+ * first start and kept in the database (for PGlite, inside the data folder), so sessions survive
+ * restarts and every server behind a load balancer signs with the same secret: the first server
+ * to start inserts it, the others read it.
  */
-export function loadOrCreateAuthSecret(dataDir: string): string {
-  const file = path.join(dataDir, 'auth-secret');
-  try {
-    const existing = fs.readFileSync(file, 'utf8').trim();
-    if (existing.length >= 32) return existing;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  fs.mkdirSync(dataDir, { recursive: true });
-  const secret = crypto.randomBytes(48).toString('base64url');
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, secret);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
-  return secret;
+export async function loadOrCreateAuthSecret(db: Db): Promise<string> {
+  await db
+    .insert(serverSettings)
+    .values({ key: 'nextauth_secret', value: crypto.randomBytes(48).toString('base64url') })
+    .onConflictDoNothing();
+  const [row] = await db.select({ value: serverSettings.value }).from(serverSettings).where(eq(serverSettings.key, 'nextauth_secret'));
+  return row.value;
 }

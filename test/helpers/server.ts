@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase, type Db } from '@/db/client';
+import { demoAdmin, demoUser } from './demo';
 
 export const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -91,6 +92,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     HOST: '127.0.0.1',
     DEPOT_DATA_DIR: dataDir,
     DEPOT_SEED_DEMO: '1',
+    DEPOT_DEMO_ADMIN_PASSWORD: demoAdmin.password,
+    DEPOT_DEMO_USER_PASSWORD: demoUser.password,
     DATABASE_URL: pgDb?.url ?? '',
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { getProcessContentStore } from '@/lib/content/store';
+import { jsonRoute } from '@/lib/http/json-route';
+import { deletePackage } from '@/lib/packages/delete-package';
+import { getPackage } from '@/lib/packages/get-package';
+import { updatePackage } from '@/lib/packages/update-package';
+
+const params = z.object({ id: z.string() });
+
+export const GET = jsonRoute({ permission: 'admin.view', params }, async ({ actor, params }) => ({ package: await getPackage(getDb(), { actor, id: params.id }) }));
+
+// Only description, category and selfService: a package is never renamed or moved.
+export const PATCH = jsonRoute({ permission: 'deploy.manage', params, body: z.unknown() }, async ({ actor, params, body }) => ({
+  package: await updatePackage(getDb(), { actor, id: params.id, input: body }),
+}));
+
+export const DELETE = jsonRoute({ permission: 'deploy.manage', params }, ({ actor, params }) =>
+  deletePackage(getDb(), { actor, id: params.id, store: getProcessContentStore().store }),
+);

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { parseRange } from './serve-content';
+
+describe('parseRange', () => {
+  it.each([
+    ['bytes=0-99', { start: 0, end: 99 }],
+    ['bytes=100-', { start: 100, end: 999 }],
+    ['bytes=-100', { start: 900, end: 999 }],
+    ['bytes=900-5000', { start: 900, end: 999 }],
+    ['bytes=-5000', { start: 0, end: 999 }],
+  ])('%s of 1000 bytes', (header, expected) => {
+    expect(parseRange(header, 1000)).toEqual(expected);
+  });
+
+  it.each(['bytes=1000-', 'bytes=5-2', 'bytes=-0'])('%s is unsatisfiable', (header) => {
+    expect(parseRange(header, 1000)).toBe('unsatisfiable');
+  });
+
+  it('answers several or malformed ranges, or a stale If-Range, with the whole file', () => {
+    expect(parseRange('bytes=0-1,5-6', 1000)).toBeUndefined();
+    expect(parseRange('items=0-1', 1000)).toBeUndefined();
+    expect(parseRange('bytes=0-1', 1000, '"other"', '"this"')).toBeUndefined();
+    expect(parseRange('bytes=0-1', 1000, '"this"', '"this"')).toEqual({ start: 0, end: 1 });
+  });
+});

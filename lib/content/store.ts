@@ -1,0 +1,125 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppError } from '@/lib/errors';
+
+export interface TempContent {
+  tempPath: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Package content on disk, addressed by SHA-256: `blobs/ab/abcdef…`. Content is streamed into a
+ * temporary file while it is hashed (never held in memory), fsynced, and renamed into place, so
+ * a reader sees a whole file or none. Which blobs exist is decided by the content_blobs rows;
+ * this class only moves files.
+ */
+export class ContentStore {
+  readonly tempDir: string;
+
+  constructor(readonly root: string) {
+    this.tempDir = path.join(root, 'tmp');
+  }
+
+  pathOf(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a sha256');
+    return path.join(this.root, sha256.slice(0, 2), sha256);
+  }
+
+  /** Streams source into a temp file, hashing as it goes; refuses past maxBytes with 413. */
+  async writeTemp(source: Readable, maxBytes: number): Promise<TempContent> {
+    await fsp.mkdir(this.tempDir, { recursive: true });
+    const tempPath = path.join(this.tempDir, `${Date.now()}-${crypto.randomBytes(8).toString('hex')}.part`);
+    const hash = crypto.createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(new AppError('payload_too_large', { field: 'file', message: `file: expected at most ${formatBytes(maxBytes)}` }));
+          return;
+        }
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const out = fs.createWriteStream(tempPath, { flags: 'wx', mode: 0o640 });
+    try {
+      await pipeline(source, meter, out);
+      const fd = await fsp.open(tempPath, 'r');
+      try {
+        await fd.sync();
+      } finally {
+        await fd.close();
+      }
+    } catch (error) {
+      await fsp.rm(tempPath, { force: true });
+      throw error;
+    }
+    return { tempPath, sha256: hash.digest('hex'), size };
+  }
+
+  /** Moves a temp file into place; returns whether this call created the blob file. */
+  async commit(temp: TempContent): Promise<boolean> {
+    const finalPath = this.pathOf(temp.sha256);
+    if (fs.existsSync(finalPath)) {
+      await fsp.rm(temp.tempPath, { force: true }); // identical content is stored once
+      return false;
+    }
+    await fsp.mkdir(path.dirname(finalPath), { recursive: true });
+    await fsp.rename(temp.tempPath, finalPath);
+    return true;
+  }
+
+  async discard(temp: TempContent | undefined): Promise<void> {
+    if (temp) await fsp.rm(temp.tempPath, { force: true });
+  }
+
+  async remove(sha256: string): Promise<void> {
+    await fsp.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** Removes temp files older than maxAgeMs (uploads cut off by a crash); newer ones may be in flight on another server. */
+  async sweepTemp(maxAgeMs = 24 * 3600 * 1000, now = Date.now()): Promise<number> {
+    let removed = 0;
+    const entries = await fsp.readdir(this.tempDir).catch(() => [] as string[]);
+    for (const name of entries) {
+      const full = path.join(this.tempDir, name);
+      const stat = await fsp.stat(full).catch(() => undefined);
+      if (stat && now - stat.mtimeMs > maxAgeMs) {
+        await fsp.rm(full, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
+}
+
+const GLOBAL_KEY = Symbol.for('depot.contentStore');
+type GlobalWithStore = typeof globalThis & { [GLOBAL_KEY]?: { store: ContentStore; maxBytes: number } };
+
+/** The process's store, set by server.ts beside the database (Next's bundle and server.ts share it). */
+export function setProcessContentStore(store: ContentStore, maxBytes: number): void {
+  (globalThis as GlobalWithStore)[GLOBAL_KEY] = { store, maxBytes };
+}
+
+export function getProcessContentStore(): { store: ContentStore; maxBytes: number } {
+  const entry = (globalThis as GlobalWithStore)[GLOBAL_KEY];
+  if (!entry) throw new Error('Depot has no content store in this process: start it with server.ts (npm start).');
+  return entry;
+}

@@ -1,0 +1,42 @@
+import { inArray, notExists, and, eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { contentBlobs, packages, type Package } from '@/db/schema';
+import { writeAudit } from '@/lib/audit/write-audit';
+import type { Actor } from '@/lib/auth/permissions';
+import { packageLabel } from './public-package';
+
+/**
+ * Deletes package rows inside the caller's transaction, with an audit row each, and the
+ * content rows no package references any more. Returns those contents' SHA-256s: the caller
+ * removes their files after commit (removeUnreferencedContent).
+ */
+export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], cabinetName: string): Promise<string[]> {
+  if (rows.length === 0) return [];
+  await tx.delete(packages).where(
+    inArray(
+      packages.id,
+      rows.map((r) => r.id),
+    ),
+  );
+  for (const row of rows) {
+    await writeAudit(tx, {
+      actor,
+      action: 'package.delete',
+      targetType: 'package',
+      targetId: row.id,
+      targetLabel: `${cabinetName}/${packageLabel(row)}`,
+      before: { cabinet: cabinetName, packageId: row.packageId, version: row.version, generation: row.generation, sha256: row.contentSha256, size: row.size },
+    });
+  }
+  const shas = [...new Set(rows.map((r) => r.contentSha256))];
+  const released = await tx
+    .delete(contentBlobs)
+    .where(
+      and(
+        inArray(contentBlobs.sha256, shas),
+        notExists(tx.select({ one: packages.id }).from(packages).where(eq(packages.contentSha256, contentBlobs.sha256))),
+      ),
+    )
+    .returning({ sha256: contentBlobs.sha256 });
+  return released.map((r) => r.sha256);
+}

@@ -1,0 +1,119 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import busboy from 'busboy';
+import type { Db } from '@/db/client';
+import { requirePermission } from '@/lib/auth/permissions';
+import { sha256Schema } from '@/lib/contract/package-manifest';
+import type { ContentStore, TempContent } from '@/lib/content/store';
+import { formatBytes } from '@/lib/content/store';
+import { AppError, parseInput } from '@/lib/errors';
+import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
+import { prepareRegistration, type PreparedRegistration } from './prepare-registration';
+import { registerPackage } from './register-package';
+import type { PublicPackage } from './public-package';
+
+export interface UploadContext {
+  db: Db;
+  store: ContentStore;
+  maxBytes: number;
+}
+
+// Room for the multipart framing and the manifest around the file itself.
+const FRAMING_ALLOWANCE = 512 * 1024;
+
+/**
+ * `POST /api/cabinets/<name>/packages`, multipart/form-data with, in this order:
+ *   manifest  the package manifest as JSON (checked before any content is read)
+ *   file      the content, streamed to disk while hashed
+ *   sha256    optional, after the file: the SHA-256 the client computed while sending; a
+ *             mismatch refuses the package
+ * Answered in the fast path (plain Node) so a gigabyte never passes through Next's router.
+ * Any refusal leaves no package and no content file behind.
+ */
+export async function handleUploadRequest(req: IncomingMessage, res: ServerResponse, ctx: UploadContext, cabinetName: string): Promise<PublicPackage> {
+  const actor = requirePermission(await resolveNodeRequestActor(ctx.db, req), 'deploy.manage');
+  const declaredLength = Number(req.headers['content-length']);
+  if (Number.isFinite(declaredLength) && declaredLength > ctx.maxBytes + FRAMING_ALLOWANCE) {
+    throw new AppError('payload_too_large', { field: 'file', message: `file: expected at most ${formatBytes(ctx.maxBytes)} (this server's DEPOT_MAX_PACKAGE_SIZE)` });
+  }
+  if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
+    throw new AppError('bad_request', { field: 'body', message: 'body: expected multipart/form-data with the fields manifest, file and optionally sha256' });
+  }
+
+  return new Promise<PublicPackage>((resolve, reject) => {
+    let prepared: Promise<PreparedRegistration> | undefined;
+    let content: Promise<TempContent> | undefined;
+    let fileName = 'content';
+    let declaredSha256: string | undefined;
+    let failed = false;
+
+    const fail = (error: unknown) => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(parser);
+      // Whatever was written is removed; the caller answers and closes the connection.
+      void content?.then((c) => ctx.store.discard(c), () => {});
+      reject(error);
+    };
+
+    const parser = busboy({
+      headers: req.headers,
+      limits: { files: 1, fields: 4, fieldSize: 256 * 1024, fileSize: ctx.maxBytes + 1 },
+    });
+
+    parser.on('field', (name, value) => {
+      if (name === 'manifest') {
+        let manifest: unknown;
+        try {
+          manifest = JSON.parse(value);
+        } catch {
+          return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected valid JSON' }));
+        }
+        prepared = prepareRegistration(ctx.db, { actor, cabinetName, manifest });
+        prepared.catch(fail);
+      } else if (name === 'sha256') {
+        try {
+          declaredSha256 = parseInput(sha256Schema, value.trim().toLowerCase(), 'sha256');
+        } catch (error) {
+          fail(error);
+        }
+      }
+    });
+
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        stream.resume();
+        return fail(new AppError('bad_request', { field: name, message: `${name}: unexpected file field; send the content as "file"` }));
+      }
+      if (!prepared) {
+        stream.resume();
+        return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the manifest field before the file' }));
+      }
+      fileName = sanitizeFileName(info.filename);
+      // Nothing is written until the manifest, cabinet and identity have been accepted.
+      content = prepared.then(() => ctx.store.writeTemp(stream, ctx.maxBytes));
+      content.catch((error) => {
+        stream.resume();
+        fail(error);
+      });
+    });
+
+    parser.on('error', (error) => fail(new AppError('bad_request', { field: 'body', message: 'body: the upload was cut off or is not valid multipart', cause: error })));
+    parser.on('close', () => {
+      if (failed) return;
+      if (!prepared) return fail(new AppError('invalid_input', { field: 'manifest', message: 'manifest: is required (expected the package manifest as JSON)' }));
+      if (!content) return fail(new AppError('invalid_input', { field: 'file', message: 'file: is required (expected the package content)' }));
+      Promise.all([prepared, content])
+        .then(([p, c]) => registerPackage(ctx.db, { prepared: p, content: c, declaredSha256, fileName, store: ctx.store }))
+        .then(resolve, fail);
+    });
+    req.on('aborted', () => fail(new AppError('bad_request', { field: 'body', message: 'body: the upload was cut off' })));
+    req.pipe(parser);
+  });
+}
+
+function sanitizeFileName(name: string | undefined): string {
+  // Kept for display and downloads only, never used as a path.
+  const base = (name ?? '').split(/[\\/]/).pop() ?? '';
+  const clean = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255);
+  return clean || 'content';
+}
