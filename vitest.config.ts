@@ -9,12 +9,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['lib/**/*.test.ts', 'db/**/*.test.ts', 'agent/**/*.test.ts'], environment: 'node' },
+        test: { name: 'unit', include: ['lib/**/*.test.ts', 'db/**/*.test.ts', 'agent/**/*.test.ts'], environment: 'node', sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
         test: {
           name: 'integ',
+          sequence: { groupOrder: 1 },
           include: ['test/**/*.integ.ts'],
           environment: 'node',
           // Each file starts its own server process; two at a time suit a 2-core machine.

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
@@ -57,6 +58,9 @@ export class ContentStore {
         await fd.close();
       }
     } catch (error) {
+      // The file may still be opening when the source fails: removing it before the stream has
+      // closed would let the open re-create it afterwards.
+      if (!out.closed) await once(out, 'close').catch(() => {});
       await fsp.rm(tempPath, { force: true });
       throw error;
     }
