@@ -58,16 +58,37 @@ export async function handleFastPath(req: IncomingMessage, res: ServerResponse, 
     if (res.headersSent) {
       res.destroy();
     } else if (!req.complete) {
-      // Refused before the body was read (a 413 on Content-Length, a bad manifest): answer, then
-      // close instead of reading gigabytes nobody will keep.
-      res.setHeader('connection', 'close');
-      sendJson(res, status, body);
-      res.once('finish', () => setTimeout(() => req.destroy(), 1000).unref());
+      refuseDuringUpload(req, res, status, body);
     } else {
       sendJson(res, status, body);
     }
   }
   return true;
+}
+
+/**
+ * Refused before the body was read (a 413 on Content-Length, a bad manifest): the whole answer
+ * goes out at once with Connection: close, so the connection is never reused with half a body
+ * in it. Ending the response is what makes Node close the socket, and closing with unread data
+ * makes the kernel send a reset that can destroy the answer before the client reads it; so the
+ * end waits until the rest of the body has been discarded or 2 s have passed.
+ */
+function refuseDuringUpload(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    connection: 'close',
+  });
+  res.write(text);
+  const finish = () => {
+    if (!res.writableEnded) res.end();
+  };
+  req.unpipe();
+  req.once('end', finish);
+  req.resume();
+  setTimeout(finish, 2000).unref();
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

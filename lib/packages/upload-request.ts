@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Db } from '@/db/client';
 import { requirePermission } from '@/lib/auth/permissions';
@@ -44,13 +45,16 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
     let content: Promise<TempContent> | undefined;
     let fileName = 'content';
     let declaredSha256: string | undefined;
+    let activeFile: Readable | undefined;
     let failed = false;
 
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
       req.unpipe(parser);
-      // Whatever was written is removed; the caller answers and closes the connection.
+      // Ending the file stream with an error makes writeTemp remove its temp file; content that
+      // was already complete is discarded. The caller answers and closes the connection.
+      activeFile?.destroy(new Error('upload refused or cut off'));
       void content?.then((c) => ctx.store.discard(c), () => {});
       reject(error);
     };
@@ -89,6 +93,7 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
         return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the manifest field before the file' }));
       }
       fileName = sanitizeFileName(info.filename);
+      activeFile = stream;
       // Nothing is written until the manifest, cabinet and identity have been accepted.
       content = prepared.then(() => ctx.store.writeTemp(stream, ctx.maxBytes));
       content.catch((error) => {
@@ -106,7 +111,9 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
         .then(([p, c]) => registerPackage(ctx.db, { prepared: p, content: c, declaredSha256, fileName, store: ctx.store }))
         .then(resolve, fail);
     });
-    req.on('aborted', () => fail(new AppError('bad_request', { field: 'body', message: 'body: the upload was cut off' })));
+    req.on('close', () => {
+      if (!req.complete) fail(new AppError('bad_request', { field: 'body', message: 'body: the upload was cut off' }));
+    });
     req.pipe(parser);
   });
 }

@@ -27,12 +27,17 @@ export async function uploadPackage(
 ): Promise<UploadResult> {
   const form = new FormData();
   form.append('manifest', options.manifestRaw ?? JSON.stringify(manifest));
-  form.append('file', new Blob([typeof content === 'string' ? Buffer.from(content) : content]), options.fileName ?? 'install.sh');
+  form.append('file', new Blob([new Uint8Array(typeof content === 'string' ? Buffer.from(content) : content)]), options.fileName ?? 'install.sh');
   if (options.sha256) form.append('sha256', options.sha256);
   const headers: Record<string, string> = {};
   if (session) headers.cookie = session.cookie;
   const res = await fetch(`${baseUrl}/api/cabinets/${encodeURIComponent(cabinet)}/packages`, { method: 'POST', body: form, headers });
-  return { status: res.status, body: (await res.json()) as UploadResult['body'] };
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) as UploadResult['body'] };
+  } catch {
+    throw new Error(`upload answered ${res.status} with a body that is not JSON: ${JSON.stringify(text.slice(0, 300))} (headers ${JSON.stringify([...res.headers])})`);
+  }
 }
 
 export async function seedPackage(baseUrl: string, session: Session, cabinet: string, packageId: string, content = `#!/bin/sh\necho ${packageId}\n`) {
