@@ -1,3 +1,7 @@
+import { formatBytes } from '../../lib/format-bytes';
+
+export { formatBytes };
+
 /** Upload progress on stderr: a redrawn bar on a terminal, a line every 10 % otherwise (logs, CI). */
 export class Progress {
   private readonly started: number;
@@ -37,15 +41,4 @@ export class Progress {
     const percent = this.total > 0 ? Math.floor((sent / this.total) * 100) : 100;
     return `${String(percent).padStart(3)}%  ${formatBytes(sent)} / ${formatBytes(this.total)}  ${formatBytes(sent / seconds)}/s`;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

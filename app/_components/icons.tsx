@@ -13,6 +13,9 @@ const PATHS = {
   clock: 'M12 21a9 9 0 100-18 9 9 0 000 18zM12 7v5l3 2',
   history: 'M4 12a8 8 0 108-8 8 8 0 00-6 2.7M4 4v4h4M12 8v4l3 2',
   swap: 'M7 7h13l-3-3M17 17H4l3 3',
+  key: 'M15 7a4 4 0 11-3.5 6H9v2H7v2H4v-3l5.5-5.5A4 4 0 0115 7zM16 8h.01',
+  upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
+  download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
 } as const;
 
 export type IconName = keyof typeof PATHS;

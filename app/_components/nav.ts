@@ -17,6 +17,7 @@ export const ADMIN_NAV: NavItem[] = [
   { href: '/groups', label: 'Groups', icon: 'group', permission: 'admin.view' },
   { href: '/relays', label: 'Relays', icon: 'relay', permission: 'admin.view' },
   { href: '/users', label: 'Users', icon: 'user', permission: 'users.view' },
+  { href: '/tokens', label: 'API tokens', icon: 'key', permission: 'tokens.manage' },
   { href: '/audit', label: 'Audit log', icon: 'audit', permission: 'audit.view' },
 ];
 

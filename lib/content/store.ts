@@ -6,6 +6,9 @@ import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError } from '@/lib/errors';
+import { formatBytes } from '@/lib/format-bytes';
+
+export { formatBytes };
 
 export interface TempContent {
   tempPath: string;
@@ -101,17 +104,6 @@ export class ContentStore {
     }
     return removed;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value >= 100 ? 0 : 1)} ${units[unit]}`;
 }
 
 const GLOBAL_KEY = Symbol.for('depot.contentStore');

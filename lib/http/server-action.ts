@@ -1,13 +1,13 @@
 import 'server-only';
 import { revalidatePath } from 'next/cache';
-import { forbidden, unauthorized } from 'next/navigation';
+import { forbidden, unauthorized, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
 import { can, type Actor, type Permission } from '@/lib/auth/permissions';
 import { parseInput, toErrorBody, type AppErrorCode } from '@/lib/errors';
 import { getActor } from './session';
 
 export type ActionState =
-  | { ok: true; message?: string; at: number }
+  | { ok: true; message?: string; data?: Record<string, string>; at: number }
   | { ok: false; error: { code: AppErrorCode; message: string; field?: string }; at: number }
   | null;
 
@@ -26,7 +26,7 @@ export interface ActionOptions<S extends z.ZodType> {
  */
 export function serverAction<S extends z.ZodType>(
   options: ActionOptions<S>,
-  run: (ctx: { actor: Actor; input: z.output<S> }) => Promise<string | void>,
+  run: (ctx: { actor: Actor; input: z.output<S> }) => Promise<string | { message: string; data: Record<string, string> } | void>,
 ) {
   return async (_previous: ActionState, formData: FormData): Promise<ActionState> => {
     const actor = await getActor();
@@ -35,10 +35,12 @@ export function serverAction<S extends z.ZodType>(
     try {
       const raw = formData instanceof FormData ? formToObject(formData) : {};
       const input = parseInput(options.input, raw);
-      const message = await run({ actor, input });
+      const result = await run({ actor, input });
       for (const path of options.revalidate ?? []) revalidatePath(path);
-      return { ok: true, message: message ?? undefined, at: Date.now() };
+      if (result && typeof result === 'object') return { ok: true, message: result.message, data: result.data, at: Date.now() };
+      return { ok: true, message: result ?? undefined, at: Date.now() };
     } catch (error) {
+      unstable_rethrow(error); // redirect() and notFound() are Next's control flow, not failures
       return { ok: false, error: toErrorBody(error).body.error, at: Date.now() };
     }
   };

@@ -16,6 +16,12 @@ export async function resolveNodeRequestActor(db: Db, req: IncomingMessage): Pro
     const token = bearerToken(authorization);
     return token ? resolveTokenActor(db, token) : null;
   }
+  // Session cookies are SameSite=Lax, so other sites cannot send them with a POST; a browser that
+  // still sends a foreign Origin with them is refused here as well.
+  if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers.origin) {
+    const origin = safeHost(req.headers.origin);
+    if (!origin || origin !== req.headers.host) return null;
+  }
   const cookies = parseCookies(req.headers.cookie);
   // getToken reads only `cookies` and `headers` of the request it is given; its type asks for a
   // whole Next request, which this plain Node request is not.
@@ -38,4 +44,12 @@ function parseCookies(header: string | undefined): Record<string, string> {
     }
   }
   return out;
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
 }

@@ -5,6 +5,13 @@ const VERBS: Record<string, string> = {
   'user.enable': 'enabled user',
   'user.reset_password': 'reset the password of',
   'user.end_sessions': 'ended the sessions of',
+  'token.create': 'created API token',
+  'token.revoke': 'revoked API token',
+  'cabinet.create': 'created cabinet',
+  'cabinet.delete': 'deleted cabinet',
+  'package.register': 'registered package',
+  'package.update': 'edited package',
+  'package.delete': 'deleted package',
 };
 
 export function describeAction(action: string): string {
