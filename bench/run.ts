@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { startServer } from '../test/helpers/server';
+import { benchTransfer } from './transfer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 4000);
@@ -48,6 +49,10 @@ async function load(url: string, requests: number, concurrency: number): Promise
 }
 
 async function main() {
+  if (process.env.BENCH_ONLY === 'transfer') {
+    for (const line of await benchTransfer()) console.log(line);
+    return;
+  }
   const server = await startServer({ pglite: true });
   try {
     const targets = {
@@ -82,6 +87,8 @@ async function main() {
   } finally {
     await server.dispose();
   }
+  console.log('');
+  for (const line of await benchTransfer()) console.log(line);
 }
 
 main().catch((error: unknown) => {

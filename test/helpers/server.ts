@@ -19,6 +19,8 @@ export const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 export interface TestServer {
   url: string;
   port: number;
+  /** The server process's pid while it runs (benchmarks read its memory). */
+  pid(): number | undefined;
   dataDir: string;
   databaseUrl?: string;
   output(): string;
@@ -140,6 +142,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: () => child?.pid,
     dataDir,
     databaseUrl: pgDb?.url,
     output: () => log,
