@@ -104,6 +104,80 @@ describe('depot-pack', () => {
   });
 });
 
+describe('raw uploads (what depot-pack sends)', () => {
+  function rawUpload(manifest: unknown, chunks: Buffer[], headers: Record<string, string> = {}, trailer?: string, cutAfter?: number) {
+    return new Promise<{ status: number; body: { error?: { field?: string; message?: string }; package?: { sha256: string } } } | 'cut'>((resolve, reject) => {
+      const req = http.request(`${server.url}/api/cabinets/apps/packages`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/octet-stream',
+          'x-depot-manifest': Buffer.from(JSON.stringify(manifest)).toString('base64url'),
+          ...(trailer ? { trailer: 'X-Depot-Sha256' } : {}),
+          ...headers,
+        },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      req.on('error', (e) => (cutAfter !== undefined ? resolve('cut') : reject(e)));
+      chunks.forEach((c, i) => {
+        req.write(c);
+        if (cutAfter === i) setTimeout(() => req.destroy(), 200);
+      });
+      if (cutAfter === undefined) {
+        if (trailer) req.addTrailers({ 'X-Depot-Sha256': trailer });
+        req.end();
+      }
+    });
+  }
+
+  it('checks the SHA-256 trailer against what arrived', async () => {
+    const data = Buffer.from('raw content');
+    const good = await rawUpload(manifestFor('raw-ok'), [data], {}, sha256(data));
+    expect(good).toMatchObject({ status: 201, body: { package: { sha256: sha256(data) } } });
+    const bad = await rawUpload(manifestFor('raw-bad'), [Buffer.from('changed on the way')], {}, sha256(data));
+    expect(bad).toMatchObject({ status: 422, body: { error: { field: 'sha256' } } });
+    expect(fs.existsSync(blobPath(sha256('changed on the way')))).toBe(false);
+  });
+
+  it('refuses a size other than the declared one, and a manifest header that is not base64url JSON', async () => {
+    const short = await rawUpload(manifestFor('raw-short'), [Buffer.from('12345')], { 'x-depot-content-length': '10' });
+    expect(short).toMatchObject({ status: 422, body: { error: { field: 'file' } } });
+    const garbled = await rawUpload(null, [Buffer.from('x')], { 'x-depot-manifest': '%%%not-base64%%%' });
+    expect(garbled).toMatchObject({ status: 400, body: { error: { field: 'manifest' } } });
+  });
+
+  it('leaves no temp file when cut off half-way', async () => {
+    const result = await rawUpload(manifestFor('raw-cut'), [Buffer.alloc(200_000, 1), Buffer.alloc(200_000, 2)], { 'x-depot-content-length': '1000000' }, undefined, 1);
+    expect(result).toBe('cut');
+    for (let i = 0; i < 50 && tempFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(tempFiles()).toEqual([]);
+  });
+
+  it('depot-pack falls back to multipart for a manifest too large for a header', async () => {
+    const file = path.join(work, 'large-manifest.sh');
+    fs.writeFileSync(file, 'echo large');
+    const manifest = path.join(work, 'large.json');
+    fs.writeFileSync(
+      manifest,
+      JSON.stringify({
+        packageId: 'large-manifest',
+        displayName: 'Large manifest',
+        version: '1',
+        description: 'd'.repeat(4000),
+        installer: { kind: 'script' },
+        conditions: { requires: Array.from({ length: 32 }, (_, i) => ({ name: `dependency-${i}-${'x'.repeat(150)}` })) },
+      }),
+    );
+    const r = await depotPack(['--server', server.url, '--cabinet', 'apps', '--manifest', manifest, '--json', file], { DEPOT_TOKEN: token });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ packageId: 'large-manifest', sha256: sha256('echo large') });
+  });
+});
+
 describe('content download', () => {
   it('returns the right bytes with and without Range, with a strong ETag', async () => {
     const content = crypto.randomBytes(100_000);

@@ -24,11 +24,16 @@ export interface UploadOptions extends ClientOptions {
   progress?: boolean;
 }
 
+// Node refuses request headers over 16 KiB in all; larger manifests go as multipart.
+const MAX_HEADER_MANIFEST = 8 * 1024;
+
 /**
  * Registers a package: asks the server to check the manifest first (so a typo is reported
- * before a gigabyte is sent), then streams manifest + file as multipart, hashing the file as it
- * goes and sending that SHA-256 after it, so the server refuses content that changed on the way.
- * The file is read once and never held in memory.
+ * before a gigabyte is sent), then streams the file, hashing it as it goes and sending that
+ * SHA-256 after it (an HTTP trailer, or a last multipart field), so the server refuses content
+ * that changed on the way. The file is read once and never held in memory. The body is the raw
+ * file with the manifest in a header, which spares the server parsing multipart; a manifest too
+ * large for a header goes as multipart instead.
  */
 export async function uploadPackage(options: UploadOptions): Promise<RegisteredPackage> {
   const cabinetPath = `/api/cabinets/${encodeURIComponent(options.cabinet)}/packages`;
@@ -36,29 +41,16 @@ export async function uploadPackage(options: UploadOptions): Promise<RegisteredP
 
   const stat = await fs.promises.stat(options.file);
   if (!stat.isFile()) throw new Error(`${options.file} is not a file`);
-  const boundary = `----depot-pack-${crypto.randomBytes(12).toString('hex')}`;
-  const fileName = path.basename(options.file).replace(/["\r\n]/g, '_');
-  const head = Buffer.from(
-    `--${boundary}\r\nContent-Disposition: form-data; name="manifest"\r\nContent-Type: application/json\r\n\r\n` +
-      `${JSON.stringify(options.manifest)}\r\n` +
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
-  );
-  const tail = (sha: string) => Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="sha256"\r\n\r\n${sha}\r\n--${boundary}--\r\n`);
-  const length = head.length + stat.size + tail('0'.repeat(64)).length;
+  const fileName = path.basename(options.file);
+  const encodedManifest = Buffer.from(JSON.stringify(options.manifest)).toString('base64url');
+  const framing = encodedManifest.length <= MAX_HEADER_MANIFEST ? rawFraming(encodedManifest, fileName, stat.size) : multipartFraming(options.manifest, fileName, stat.size);
 
   const url = new URL(cabinetPath, options.server);
   const transport = url.protocol === 'https:' ? https : http;
   const progress = options.progress ? new Progress(stat.size, `Uploading ${fileName}`) : undefined;
 
   return new Promise<RegisteredPackage>((resolve, reject) => {
-    const req = transport.request(url, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${options.token}`,
-        'content-type': `multipart/form-data; boundary=${boundary}`,
-        'content-length': length,
-      },
-    });
+    const req = transport.request(url, { method: 'POST', headers: { authorization: `Bearer ${options.token}`, ...framing.headers } });
     let answered = false;
     const file = fs.createReadStream(options.file, { highWaterMark: 1024 * 1024 });
     // The server may refuse before the upload ends (413, a duplicate): read its answer at once.
@@ -88,7 +80,7 @@ export async function uploadPackage(options: UploadOptions): Promise<RegisteredP
 
     const hash = crypto.createHash('sha256');
     let sent = 0;
-    req.write(head);
+    if (framing.head.length) req.write(framing.head);
     file.on('data', (data: string | Buffer) => {
       const chunk = typeof data === 'string' ? Buffer.from(data) : data;
       hash.update(chunk);
@@ -101,7 +93,7 @@ export async function uploadPackage(options: UploadOptions): Promise<RegisteredP
     });
     file.on('end', () => {
       progress?.update(sent, true);
-      req.end(tail(hash.digest('hex')));
+      framing.finish(req, hash.digest('hex'));
     });
     file.on('error', (error) => {
       if (answered) return;
@@ -109,4 +101,45 @@ export async function uploadPackage(options: UploadOptions): Promise<RegisteredP
       reject(new Error(`cannot read ${options.file}: ${error.message}`));
     });
   });
+}
+
+interface Framing {
+  headers: Record<string, string | number>;
+  head: Buffer;
+  finish(req: http.ClientRequest, sha256: string): void;
+}
+
+function rawFraming(encodedManifest: string, fileName: string, size: number): Framing {
+  return {
+    // Chunked, so the SHA-256 can follow the content as a trailer; the size is declared apart.
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-depot-manifest': encodedManifest,
+      'x-depot-file-name': encodeURIComponent(fileName),
+      'x-depot-content-length': size,
+      trailer: 'X-Depot-Sha256',
+    },
+    head: Buffer.alloc(0),
+    finish(req, sha256) {
+      req.addTrailers({ 'X-Depot-Sha256': sha256 });
+      req.end();
+    },
+  };
+}
+
+function multipartFraming(manifest: unknown, fileName: string, size: number): Framing {
+  const boundary = `----depot-pack-${crypto.randomBytes(12).toString('hex')}`;
+  const safeName = fileName.replace(/["\r\n]/g, '_');
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="manifest"\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(manifest)}\r\n` +
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeName}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+  );
+  const tail = (sha: string) => Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="sha256"\r\n\r\n${sha}\r\n--${boundary}--\r\n`);
+  return {
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail('0'.repeat(64)).length },
+    head,
+    finish(req, sha256) {
+      req.end(tail(sha256));
+    },
+  };
 }

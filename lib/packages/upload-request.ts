@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Db } from '@/db/client';
-import { requirePermission } from '@/lib/auth/permissions';
+import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { sha256Schema } from '@/lib/contract/package-manifest';
 import type { ContentStore, TempContent } from '@/lib/content/store';
 import { formatBytes } from '@/lib/content/store';
@@ -22,7 +22,16 @@ export interface UploadContext {
 const FRAMING_ALLOWANCE = 512 * 1024;
 
 /**
- * `POST /api/cabinets/<name>/packages`, multipart/form-data with, in this order:
+ * `POST /api/cabinets/<name>/packages` in one of two forms.
+ *
+ * Raw (depot-pack): Content-Type application/octet-stream, the body is the content, and
+ *   X-Depot-Manifest      the manifest as base64url JSON
+ *   X-Depot-File-Name     the file's name (display and downloads only)
+ *   X-Depot-Content-Length  the content's size when the body is chunked
+ *   X-Depot-Sha256        optional HTTP trailer: the SHA-256 the client computed while sending
+ * It spares the server parsing multipart (0.7 s of CPU per GiB here, as much as hashing).
+ *
+ * Multipart (browsers), multipart/form-data with, in this order:
  *   manifest  the package manifest as JSON (checked before any content is read)
  *   file      the content, streamed to disk while hashed
  *   sha256    optional, after the file: the SHA-256 the client computed while sending; a
@@ -36,8 +45,12 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
   if (Number.isFinite(declaredLength) && declaredLength > ctx.maxBytes + FRAMING_ALLOWANCE) {
     throw new AppError('payload_too_large', { field: 'file', message: `file: expected at most ${formatBytes(ctx.maxBytes)} (this server's DEPOT_MAX_PACKAGE_SIZE)` });
   }
+  if (/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '')) return handleRawUpload(req, ctx, cabinetName, actor);
   if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) {
-    throw new AppError('bad_request', { field: 'body', message: 'body: expected multipart/form-data with the fields manifest, file and optionally sha256' });
+    throw new AppError('bad_request', {
+      field: 'body',
+      message: 'body: expected multipart/form-data with the fields manifest, file and optionally sha256, or application/octet-stream with X-Depot-Manifest',
+    });
   }
 
   return new Promise<PublicPackage>((resolve, reject) => {
@@ -116,6 +129,44 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
     });
     req.pipe(parser);
   });
+}
+
+async function handleRawUpload(req: IncomingMessage, ctx: UploadContext, cabinetName: string, actor: Actor): Promise<PublicPackage> {
+  const declared = Number(req.headers['content-length'] ?? req.headers['x-depot-content-length']);
+  if (Number.isFinite(declared) && declared > ctx.maxBytes) {
+    throw new AppError('payload_too_large', { field: 'file', message: `file: expected at most ${formatBytes(ctx.maxBytes)} (this server's DEPOT_MAX_PACKAGE_SIZE)` });
+  }
+  const encoded = req.headers['x-depot-manifest'];
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(Buffer.from(String(encoded ?? ''), 'base64url').toString('utf8'));
+  } catch {
+    throw new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the X-Depot-Manifest header to hold the manifest as base64url JSON' });
+  }
+  // Nothing is read from the body until the manifest, cabinet and identity have been accepted.
+  const prepared = await prepareRegistration(ctx.db, { actor, cabinetName, manifest });
+  const content = await ctx.store.writeTemp(req, ctx.maxBytes);
+  if (Number.isFinite(declared) && declared !== content.size) {
+    await ctx.store.discard(content);
+    throw new AppError('invalid_input', { field: 'file', message: `file: received ${content.size} bytes, but ${declared} were declared; nothing was stored` });
+  }
+  let declaredSha256: string | undefined;
+  const trailer = req.trailers['x-depot-sha256'];
+  if (trailer) {
+    try {
+      declaredSha256 = parseInput(sha256Schema, trailer.trim().toLowerCase(), 'sha256');
+    } catch (error) {
+      await ctx.store.discard(content);
+      throw error;
+    }
+  }
+  let fileName = 'content';
+  try {
+    fileName = sanitizeFileName(decodeURIComponent(String(req.headers['x-depot-file-name'] ?? 'content')));
+  } catch {
+    // a malformed name is only cosmetic: keep the default
+  }
+  return registerPackage(ctx.db, { prepared, content, declaredSha256, fileName, store: ctx.store });
 }
 
 function sanitizeFileName(name: string | undefined): string {
