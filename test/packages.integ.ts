@@ -10,6 +10,7 @@ import { depotPack } from './helpers/depot-pack';
 import { api, mustSignIn, type Session } from './helpers/http';
 import { manifestFor, seedCabinet, seedPackage, sha256, uploadPackage } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
+import { waitFor } from './helpers/wait-for';
 
 let server: TestServer;
 let admin: Session;
@@ -153,8 +154,7 @@ describe('raw uploads (what depot-pack sends)', () => {
   it('leaves no temp file when cut off half-way', async () => {
     const result = await rawUpload(manifestFor('raw-cut'), [Buffer.alloc(200_000, 1), Buffer.alloc(200_000, 2)], { 'x-depot-content-length': '1000000' }, undefined, 1);
     expect(result).toBe('cut');
-    for (let i = 0; i < 50 && tempFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(tempFiles()).toEqual([]);
+    await waitFor(() => tempFiles().length === 0);
   });
 
   it('depot-pack falls back to multipart for a manifest too large for a header', async () => {
@@ -277,9 +277,8 @@ describe('refusals leave nothing behind', () => {
         resolve();
       }, 200));
     });
-    // Give the server a moment to notice the cut and clean up.
-    for (let i = 0; i < 50 && tempFiles().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(tempFiles()).toEqual([]);
+    // The server notices the cut and cleans up on its own time.
+    await waitFor(() => tempFiles().length === 0);
     const list = await apiWithToken<{ packages: unknown[] }>('/api/packages?q=cutoff');
     expect(list.body.packages).toEqual([]);
   });

@@ -111,18 +111,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     child = proc;
     proc.stdout.on('data', (d: Buffer) => (log += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<never>((_, reject) =>
-      proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${log}`))),
-    );
-    const deadline = Date.now() + 90_000;
-    const ready = (async () => {
-      while (Date.now() < deadline) {
-        if (log.includes('is ready in')) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`server not ready after 90 s:\n${log}`);
-    })();
-    await Promise.race([ready, exited]);
+    // Ready when the welcome line appears; failed when the process exits first or 90 s pass.
+    let timer: NodeJS.Timeout | undefined;
+    let onData: (() => void) | undefined;
+    await new Promise<void>((resolve, reject) => {
+      onData = () => {
+        if (log.includes('is ready in')) resolve();
+      };
+      proc.stdout.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${log}`)));
+      timer = setTimeout(() => reject(new Error(`server not ready after 90 s:\n${log}`)), 90_000);
+    }).finally(() => {
+      clearTimeout(timer);
+      if (onData) proc.stdout.off('data', onData);
+    });
     proc.removeAllListeners('exit');
   };
 

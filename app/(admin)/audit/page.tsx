@@ -4,7 +4,8 @@ import { getDb } from '@/db/client';
 import { listAudit } from '@/lib/audit/list-audit';
 import { AppError } from '@/lib/errors';
 import { requirePageActor } from '@/lib/http/page-guard';
-import { Badge, EmptyState, PageHeader, Table, Td, formatDateTime, inputClass, buttonClass } from '@/app/_components/ui';
+import { SearchForm } from '@/app/_components/list-controls';
+import { Badge, EmptyState, PageHeader, Table, Td, buttonClass, formatDateTime } from '@/app/_components/ui';
 import { describeAction } from './describe-action';
 
 export const metadata: Metadata = { title: 'Audit log' };
@@ -22,13 +23,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   return (
     <>
       <PageHeader title="Audit log" description="Every change made by an admin or the system: who, what, when, and the values before and after." />
-      <form className="mb-4 flex gap-2" role="search">
-        <label htmlFor="audit-q" className="sr-only">
-          Search the audit log
-        </label>
-        <input id="audit-q" name="q" defaultValue={params.q ?? ''} placeholder="Search by actor, target or action" className={`${inputClass} max-w-sm`} />
-        <button className={buttonClass('secondary')}>Search</button>
-      </form>
+      <SearchForm id="audit-q" label="Search the audit log" placeholder="Search by actor, target or action" value={params.q} />
       {page.entries.length === 0 ? (
         <EmptyState icon="audit" title={params.q ? 'No entries match' : 'The audit log is empty'}>
           {params.q ? 'Try another search.' : 'Changes to users, cabinets, packages, jobs and settings are recorded here as they happen.'}

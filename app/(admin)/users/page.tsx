@@ -6,6 +6,7 @@ import { AppError } from '@/lib/errors';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listUsers } from '@/lib/users/list-users';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, buttonClass, formatDateTime, inputClass } from '@/app/_components/ui';
+import { Pager, pageHref } from '@/app/_components/list-controls';
 import { CreateUserForm } from './create-user-form';
 import { RoleBadge, StatusBadge } from './user-badges';
 
@@ -21,9 +22,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     if (!(error instanceof AppError) || error.code !== 'invalid_input') throw error;
     result = await listUsers(getDb(), { actor, query: {} });
   }
-  const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const manage = can(actor.role, 'users.manage');
-  const link = (page: number) => `/users?${new URLSearchParams({ ...(params.q ? { q: params.q } : {}), ...(params.role ? { role: params.role } : {}), page: String(page) })}`;
   return (
     <>
       <PageHeader title="Users" description="People who sign in to Depot, and what their role lets them do." actions={<Badge>{result.total} users</Badge>} />
@@ -63,15 +62,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
               ))}
             </Table>
           )}
-          {pages > 1 ? (
-            <nav aria-label="Pages" className="flex items-center justify-between text-sm text-slate-600">
-              <span>Page {result.page} of {pages}</span>
-              <span className="flex gap-2">
-                {result.page > 1 ? <Link className={buttonClass('secondary')} href={link(result.page - 1)}>← Previous</Link> : null}
-                {result.page < pages ? <Link className={buttonClass('secondary')} href={link(result.page + 1)}>Next →</Link> : null}
-              </span>
-            </nav>
-          ) : null}
+          <Pager page={result.page} total={result.total} pageSize={result.pageSize} href={(page) => pageHref('/users', params, page)} />
         </div>
         {manage ? (
           <Card title="New user">
