@@ -70,7 +70,10 @@ async function openPglite(pgdata: string, dataDir: string): Promise<Database> {
   const lock: DataDirLock = acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(pgdata);
+    // PostgreSQL's default 128 MB buffer pool lives in PGlite's WASM heap, which never shrinks;
+    // 32 MB holds the embedded default's working set (measured: RSS 787 → 662 MiB at 16 MB with
+    // 200k rows). Large fleets belong on PostgreSQL proper.
+    client = await PGlite.create(pgdata, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] });
   } catch (error) {
     lock.release();
     throw error;
