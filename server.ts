@@ -13,6 +13,7 @@ import { migrateDatabase } from '@/db/migrate';
 import { DataDirInUseError } from '@/db/pglite-lock';
 import { users } from '@/db/schema';
 import { handleFastPath } from '@/lib/agent-api/fast-path';
+import { sweepOrphanContent } from '@/lib/content/release-content';
 import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
 import { loadOrCreateAuthSecret } from '@/lib/server/auth-secret';
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
       });
   });
   server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+  // Node's default 5-minute limit on a whole request would cut a slow multi-gigabyte upload;
+  // a connection is cut instead when it sends nothing for 2 minutes.
+  server.requestTimeout = 0;
+  server.timeout = 120_000;
 
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
@@ -73,6 +78,10 @@ async function main(): Promise<void> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
   await printWelcome(env, database, port, seeded, performance.now() - started);
+  // After start, not before: a large store must not delay serving.
+  sweepOrphanContent(database.db, store)
+    .then((n) => n > 0 && console.log(`[depot] removed ${n} content file(s) no package used (left by an interrupted deletion)`))
+    .catch((error: unknown) => console.error('[depot] content sweep failed:', error));
 }
 
 const SEED_LOCK = 0x73656564; // "seed"

@@ -333,6 +333,44 @@ describe('cabinets', () => {
   });
 });
 
+describe('concurrency and edge cases found in review', () => {
+  it('numbers the generations of simultaneous uploads of one package one after the other', async () => {
+    const results = await Promise.all(
+      ['one', 'two', 'three'].map((c) => uploadPackage(server.url, admin, 'apps', manifestFor('simultaneous'), `content ${c}`)),
+    );
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+    expect(results.map((r) => r.body.package!.generation).sort()).toEqual([1, 2, 3]);
+  });
+
+  it('leaves no temp file when a bad sha256 field comes before the file', async () => {
+    const form = new FormData();
+    form.append('manifest', JSON.stringify(manifestFor('bad-sha-first')));
+    form.append('sha256', 'not-a-hash');
+    form.append('file', new Blob([new Uint8Array(Buffer.alloc(300_000, 3))]), 'x.sh');
+    const res = await fetch(`${server.url}/api/cabinets/apps/packages`, { method: 'POST', body: form, headers: { cookie: admin.cookie } });
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { error: { field: string } }).error.field).toBe('sha256');
+    await waitFor(() => tempFiles().length === 0);
+  });
+
+  it('matches a weak If-None-Match and answers a malformed escape with 404', async () => {
+    const pkg = await seedPackage(server.url, admin, 'apps', 'weak-etag', 'weak etag content');
+    const res = await fetch(`${server.url}/api/packages/${pkg.id}/content`, { headers: { cookie: admin.cookie, 'if-none-match': `W/"${pkg.sha256}"` } });
+    expect(res.status).toBe(304);
+    expect((await fetch(`${server.url}/api/packages/%E0/content`, { headers: { cookie: admin.cookie } })).status).toBe(404);
+  });
+
+  it('stops an admin’s tokens when the admin is demoted', async () => {
+    const created = await api<{ user: { id: string } }>(server.url, '/api/users', { method: 'POST', session: admin, json: { email: 'alice@depot.test', name: 'Alice', role: 'admin', password: 'alice-admin-password' } });
+    const alice = await mustSignIn(server.url, 'alice@depot.test', 'alice-admin-password');
+    const aliceToken = (await api<{ token: { token: string } }>(server.url, '/api/tokens', { method: 'POST', session: alice, json: { name: 'alice', role: 'admin' } })).body.token.token;
+    const use = () => fetch(`${server.url}/api/tokens`, { headers: { authorization: `Bearer ${aliceToken}` } });
+    expect((await use()).status).toBe(200);
+    await api(server.url, `/api/users/${created.body.user.id}`, { method: 'PATCH', session: admin, json: { role: 'user' } });
+    expect((await use()).status).toBe(401);
+  });
+});
+
 describe('API tokens', () => {
   it('are stored hashed, limited to their role, and stop working when revoked', async () => {
     const created = await api<{ token: { id: string; token: string; prefix: string } }>(server.url, '/api/tokens', { method: 'POST', session: admin, json: { name: 'reader', role: 'auditor' } });
@@ -350,6 +388,18 @@ describe('API tokens', () => {
   });
 });
 
+describe('start-up', () => {
+  it('removes content files that no row references (an interrupted deletion)', async () => {
+    const orphan = sha256('left behind by a crash');
+    fs.mkdirSync(path.dirname(blobPath(orphan)), { recursive: true });
+    fs.writeFileSync(blobPath(orphan), 'left behind by a crash');
+    await server.stop();
+    await server.restart();
+    await waitFor(() => !fs.existsSync(blobPath(orphan)));
+    expect(server.output()).toContain('removed 1 content file(s) no package used');
+  });
+});
+
 describe('rows', () => {
   it('match what the API said, with content rows only for content in use', async () => {
     await server.stop();
@@ -362,6 +412,9 @@ describe('rows', () => {
     const used = new Set(pkgs.map((p) => p.contentSha256));
     expect(new Set(blobs.map((b) => b.sha256))).toEqual(used);
     for (const b of blobs) expect(fs.statSync(blobPath(b.sha256)).size).toBe(b.size);
+    // Every file in the store belongs to a row.
+    const onDisk = fs.readdirSync(path.join(server.dataDir, 'blobs')).filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => fs.readdirSync(path.join(server.dataDir, 'blobs', d)));
+    expect(new Set(onDisk)).toEqual(used);
     const hello = pkgs.filter((p) => p.packageId === 'hello');
     expect(hello.map((p) => p.generation).sort()).toEqual([1, 2]);
     expect(hello[0].manifest).toMatchObject({ packageId: 'hello', installer: { kind: 'script', install: ['{file}'] } });

@@ -116,15 +116,24 @@ async function hello(_req: IncomingMessage, res: ServerResponse, ctx: FastPathCo
 }
 
 async function upload(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
-  const pkg = await handleUploadRequest(req, res, { db: ctx.database.db, store: ctx.store, maxBytes: ctx.maxPackageBytes }, decodeURIComponent(match[1]));
+  const pkg = await handleUploadRequest(req, res, { db: ctx.database.db, store: ctx.store, maxBytes: ctx.maxPackageBytes }, pathParam(match[1]));
   sendJson(res, 201, { package: pkg });
 }
 
 /** An admin's download of a package's content (session or API token). */
 async function downloadForAdmin(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
   requirePermission(await resolveNodeRequestActor(ctx.database.db, req), 'admin.view');
-  const { pkg } = await loadPackage(ctx.database.db, decodeURIComponent(match[1]));
+  const { pkg } = await loadPackage(ctx.database.db, pathParam(match[1]));
   await serveContent(req, res, { path: ctx.store.pathOf(pkg.contentSha256), sha256: pkg.contentSha256, size: pkg.size, fileName: pkg.fileName });
+}
+
+/** A path segment, decoded; a malformed escape (%E0) is simply not found, never a 500. */
+function pathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AppError('not_found', { message: 'Not found.' });
+  }
 }
 
 async function pingWithin(database: Database, ms: number): Promise<'up' | 'down'> {

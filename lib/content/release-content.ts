@@ -27,3 +27,17 @@ export async function removeUnreferencedContent(db: Db, store: ContentStore, sha
     });
   }
 }
+
+/**
+ * Removes blob files that no content row references: left by a crash between a deletion's
+ * commit and its file removal. One query finds the candidates; each is re-checked under its
+ * content lock, so an upload putting the same bytes in place on another server is never hit.
+ */
+export async function sweepOrphanContent(db: Db, store: ContentStore): Promise<number> {
+  const onDisk = await store.listBlobs();
+  if (onDisk.length === 0) return 0;
+  const known = new Set((await db.select({ sha256: contentBlobs.sha256 }).from(contentBlobs)).map((r) => r.sha256));
+  const orphans = onDisk.filter((sha) => !known.has(sha));
+  await removeUnreferencedContent(db, store, orphans);
+  return orphans.length;
+}

@@ -27,7 +27,8 @@ export async function serveContent(req: IncomingMessage, res: ServerResponse, op
   };
   if (options.fileName) headers['content-disposition'] = `attachment; filename="${options.fileName.replace(/[^\w.+-]/g, '_')}"`;
 
-  if (req.headers['if-none-match']?.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
+  // If-None-Match uses weak comparison: W/"x" matches "x".
+  if (req.headers['if-none-match']?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')) {
     res.writeHead(304, headers).end();
     return;
   }

@@ -10,6 +10,15 @@ import { formatBytes } from '@/lib/format-bytes';
 
 export { formatBytes };
 
+async function syncDir(dir: string): Promise<void> {
+  const handle = await fsp.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export interface TempContent {
   tempPath: string;
   sha256: string;
@@ -80,8 +89,13 @@ export class ContentStore {
       await fsp.rm(temp.tempPath, { force: true }); // identical content is stored once
       return false;
     }
-    await fsp.mkdir(path.dirname(finalPath), { recursive: true });
+    const dir = path.dirname(finalPath);
+    const created = await fsp.mkdir(dir, { recursive: true });
     await fsp.rename(temp.tempPath, finalPath);
+    // The rename is durable only once its directory is synced; the package row that follows is
+    // committed durably, so a power cut must not leave the row without its file.
+    await syncDir(dir);
+    if (created) await syncDir(path.dirname(dir));
     return true;
   }
 
@@ -91,6 +105,16 @@ export class ContentStore {
 
   async remove(sha256: string): Promise<void> {
     await fsp.rm(this.pathOf(sha256), { force: true });
+  }
+
+  /** The SHA-256 of every blob file in the store. */
+  async listBlobs(): Promise<string[]> {
+    const prefixes = await fsp.readdir(this.root).catch(() => [] as string[]);
+    const all: string[] = [];
+    for (const prefix of prefixes.filter((p) => /^[0-9a-f]{2}$/.test(p))) {
+      for (const name of await fsp.readdir(path.join(this.root, prefix))) if (/^[0-9a-f]{64}$/.test(name) && name.startsWith(prefix)) all.push(name);
+    }
+    return all;
   }
 
   /** Removes temp files older than maxAgeMs (uploads cut off by a crash); newer ones may be in flight on another server. */

@@ -3,11 +3,13 @@ import type { Db } from '@/db/client';
 import { contentBlobs, packages, type Package } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import type { Actor } from '@/lib/auth/permissions';
+import { lockContent } from '@/lib/content/release-content';
 import { packageLabel } from './public-package';
 
 /**
- * Deletes package rows inside the caller's transaction, with an audit row each, and the
- * content rows no package references any more. Returns those contents' SHA-256s: the caller
+ * Deletes package rows inside the caller's transaction, with an audit row each, and, under the
+ * content locks an upload of the same bytes also takes, the content rows no package references
+ * any more. Returns those contents' SHA-256s: the caller
  * removes their files after commit (removeUnreferencedContent).
  */
 export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], cabinetName: string): Promise<string[]> {
@@ -28,7 +30,9 @@ export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], c
       before: { cabinet: cabinetName, packageId: row.packageId, version: row.version, generation: row.generation, sha256: row.contentSha256, size: row.size },
     });
   }
-  const shas = [...new Set(rows.map((r) => r.contentSha256))];
+  // Sorted, so two deletions sharing content take its locks in the same order.
+  const shas = [...new Set(rows.map((r) => r.contentSha256))].sort();
+  for (const sha256 of shas) await lockContent(tx, sha256);
   const released = await tx
     .delete(contentBlobs)
     .where(

@@ -1,6 +1,6 @@
-import { and, eq, max } from 'drizzle-orm';
+import { and, eq, max, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { contentBlobs, packages, type Package } from '@/db/schema';
+import { cabinets, contentBlobs, packages, type Package } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { lockContent, removeUnreferencedContent } from '@/lib/content/release-content';
 import type { ContentStore, TempContent } from '@/lib/content/store';
@@ -38,12 +38,20 @@ export async function registerPackage(db: Db, options: RegisterPackageOptions): 
     await store.discard(content);
     throw new AppError('invalid_input', { field: 'file', message: 'file: expected a non-empty file' });
   }
+  let generation = manifest.generation;
   try {
     const row = await db.transaction(async (tx) => {
+      // One lock order everywhere (cabinet, package identity, content) so that uploads, deletes
+      // and cabinet deletions wait for each other instead of deadlocking or failing a foreign key:
+      // the cabinet must still exist, two uploads of the same package ID and version number their
+      // generations one after the other, and content cannot be released while it is put in place.
+      const [live] = await tx.select({ id: cabinets.id }).from(cabinets).where(eq(cabinets.id, cabinet.id)).for('key share');
+      if (!live) throw new AppError('not_found', { field: 'cabinet', message: `cabinet: "${cabinet.name}" was deleted during the upload; nothing was stored` });
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`depot-identity:${cabinet.id}/${manifest.packageId}/${manifest.version}`}, 0))`);
       await lockContent(tx, content.sha256);
       await tx.insert(contentBlobs).values({ sha256: content.sha256, size: content.size }).onConflictDoNothing();
       await store.commit(content);
-      const generation = manifest.generation ?? (await nextGeneration(tx, cabinet.id, manifest.packageId, manifest.version));
+      generation = manifest.generation ?? (await nextGeneration(tx, cabinet.id, manifest.packageId, manifest.version));
       const stored = { ...manifest, generation };
       const [pkg] = await tx
         .insert(packages)
@@ -81,7 +89,7 @@ export async function registerPackage(db: Db, options: RegisterPackageOptions): 
     // The content row rolled back with the package; drop the file if nothing else uses it.
     await removeUnreferencedContent(db, store, [content.sha256]);
     if (isUniqueViolation(error, 'packages_identity_idx')) {
-      throw duplicateError(cabinet.name, manifest.packageId, manifest.version, manifest.generation ?? 0);
+      throw duplicateError(cabinet.name, manifest.packageId, manifest.version, generation ?? 0);
     }
     throw error;
   }

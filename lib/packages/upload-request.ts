@@ -97,6 +97,11 @@ export async function handleUploadRequest(req: IncomingMessage, res: ServerRespo
     });
 
     parser.on('file', (name, stream, info) => {
+      // busboy finishes the chunk it holds after a failure and may still announce a file.
+      if (failed) {
+        stream.resume();
+        return;
+      }
       if (name !== 'file') {
         stream.resume();
         return fail(new AppError('bad_request', { field: name, message: `${name}: unexpected file field; send the content as "file"` }));

@@ -25,7 +25,10 @@ export async function resolveNodeRequestActor(db: Db, req: IncomingMessage): Pro
   const cookies = parseCookies(req.headers.cookie);
   // getToken reads only `cookies` and `headers` of the request it is given; its type asks for a
   // whole Next request, which this plain Node request is not.
-  const jwt = await getToken({ req: { headers: { cookie: req.headers.cookie ?? '' }, cookies } as never });
+  // next-auth names the cookie __Secure-… on HTTPS, judged by NEXTAUTH_URL or, behind a TLS
+  // proxy, by X-Forwarded-Proto; look for the name it used.
+  const secureCookie = process.env.NEXTAUTH_URL?.startsWith('https://') || req.headers['x-forwarded-proto'] === 'https';
+  const jwt = await getToken({ req: { headers: { cookie: req.headers.cookie ?? '' }, cookies } as never, secureCookie });
   if (!jwt) return null;
   return resolveSessionActor(db, { uid: jwt.uid, sv: jwt.sv });
 }

@@ -1,22 +1,24 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { apiTokens, users } from '@/db/schema';
-import type { Actor } from '@/lib/auth/permissions';
+import { can, type Actor } from '@/lib/auth/permissions';
 import { hashToken, looksLikeToken } from './token-secret';
 
 /**
  * The actor behind `Authorization: Bearer dpt_…`, or null when the token is unknown, revoked,
- * expired, or its creator is disabled (a departed admin's tokens stop with their account).
+ * expired, or its creator is disabled or no longer an admin (their tokens stop with their power).
  */
 export async function resolveTokenActor(db: Db, token: string, now = new Date()): Promise<Actor | null> {
   if (!looksLikeToken(token)) return null;
   const [row] = await db
-    .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name, disabled: users.disabled } })
+    .select({ token: apiTokens, user: { id: users.id, email: users.email, name: users.name, disabled: users.disabled, role: users.role } })
     .from(apiTokens)
     .innerJoin(users, eq(users.id, apiTokens.createdBy))
     .where(eq(apiTokens.tokenHash, hashToken(token)))
     .limit(1);
-  if (!row || row.token.revokedAt || row.user.disabled) return null;
+  // Only admins create tokens; a token stops when its creator is disabled or no longer an admin,
+  // so a demoted admin keeps no admin power through tokens made earlier.
+  if (!row || row.token.revokedAt || row.user.disabled || !can(row.user.role, 'tokens.manage')) return null;
   if (row.token.expiresAt && row.token.expiresAt <= now) return null;
   // At most one write a minute per token, not one per request.
   await db
