@@ -25,6 +25,21 @@ export const users = pgTable(
 );
 export type User = typeof users.$inferSelect;
 
+/**
+ * Failed sign-ins per email (known or not, so a lockout tells nothing about which accounts
+ * exist). The row is the truth, so every server behind a load balancer counts the same failures.
+ */
+export const signInThrottle = pgTable(
+  'sign_in_throttle',
+  {
+    email: text('email').primaryKey(),
+    failures: integer('failures').notNull(),
+    windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  },
+  (t) => [index('sign_in_throttle_window_started_at_idx').on(t.windowStartedAt)],
+);
+
 export const auditLog = pgTable(
   'audit_log',
   {

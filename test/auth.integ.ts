@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users } from '@/db/schema';
 import { demoAdmin, demoUser } from './helpers/demo';
-import { api, mustSignIn, signIn } from './helpers/http';
+import { api, mustSignIn, signIn, signInError } from './helpers/http';
 import { startServer, type TestServer } from './helpers/server';
 
 let server: TestServer;
@@ -14,6 +14,7 @@ afterAll(async () => {
 });
 
 async function createUser(admin: Awaited<ReturnType<typeof mustSignIn>>, role: string, email: string, password = 'correct horse battery') {
+  // (a helper: creates through the API as an admin would)
   const res = await api<{ user: { id: string } }>(server.url, '/api/users', { method: 'POST', session: admin, json: { email, name: email.split('@')[0], role, password } });
   expect(res.status).toBe(201);
   return res.body.user.id;
@@ -52,6 +53,32 @@ describe('sign-in', () => {
       const { url } = (await res.json()) as { url: string };
       expect(new URL(url).host).toBe(new URL(server.url).host);
     }
+  });
+});
+
+describe('failed sign-ins', () => {
+  it('lock an email for 15 minutes after five failures, known or not, until an admin resets the password', async () => {
+    const admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
+    const id = await createUser(admin, 'user', 'locky@depot.test', 'the-right-password');
+    for (let i = 0; i < 4; i++) expect(await signInError(server.url, 'locky@depot.test', `wrong-${i}`)).toBe('CredentialsSignin');
+    // The fifth failure says so at once; then even the right password is refused until the lock ends.
+    expect(await signInError(server.url, 'locky@depot.test', 'wrong-4')).toMatch(/^locked:/);
+    const locked = await signInError(server.url, 'locky@depot.test', 'the-right-password');
+    expect(locked).toMatch(/^locked:/);
+    const until = new Date(locked!.slice('locked:'.length)).getTime();
+    expect(until - Date.now()).toBeGreaterThan(14 * 60_000);
+    expect(until - Date.now()).toBeLessThanOrEqual(15 * 60_000);
+
+    // An email nobody has behaves the same, so lockouts tell nothing about accounts.
+    for (let i = 0; i < 5; i++) await signInError(server.url, 'nobody-at-all@depot.test', `wrong-${i}`);
+    expect(await signInError(server.url, 'nobody-at-all@depot.test', 'anything')).toMatch(/^locked:/);
+
+    // Other accounts are untouched; an admin's password reset lifts the lock.
+    expect(await signIn(server.url, demoUser.email, demoUser.password)).not.toBeNull();
+    expect((await api(server.url, `/api/users/${id}/password`, { method: 'POST', session: admin, json: { password: 'a-fresh-password' } })).status).toBe(204);
+    expect(await signIn(server.url, 'locky@depot.test', 'a-fresh-password')).not.toBeNull();
+    const audit = await api<{ entries: { action: string; targetLabel: string }[] }>(server.url, '/api/audit?action=user.sign_in_locked', { session: admin });
+    expect(audit.body.entries.map((e) => e.targetLabel)).toEqual(['locky@depot.test']);
   });
 });
 

@@ -19,6 +19,12 @@ export function SignInForm({ callbackPath }: { callbackPath: string }) {
         password: String(form.get('password') ?? ''),
         redirect: false,
       });
+      if (result?.error?.startsWith('locked:')) {
+        const until = new Date(result.error.slice('locked:'.length));
+        setError(`Too many failed sign-ins for this email. Try again after ${until.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}, or ask an administrator to reset the password.`);
+        setPending(false);
+        return;
+      }
       if (result?.error === 'unavailable') {
         setError('Depot cannot check sign-ins right now. Try again in a minute, or tell your administrator.');
         setPending(false);

@@ -34,16 +34,19 @@ export const authOptions: NextAuthOptions = {
       name: 'Email and password',
       credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
       async authorize(credentials) {
-        let user;
+        let result;
         try {
-          user = await verifyCredentials(getDb(), credentials);
+          result = await verifyCredentials(getDb(), credentials);
         } catch (error) {
           // next-auth would put this message in the redirect URL it returns to the browser, and
           // the form would call it a wrong password: log it with an id, say "unavailable".
           logUnexpected(crypto.randomUUID().slice(0, 8), error);
           throw new Error('unavailable');
         }
-        if (!user) return null;
+        // next-auth hands an error's message to the page as its error code.
+        if (!result.ok && result.lockedUntil) throw new Error(`locked:${result.lockedUntil.toISOString()}`);
+        if (!result.ok) return null;
+        const { user } = result;
         return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
       },
     }),

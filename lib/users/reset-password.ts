@@ -7,6 +7,7 @@ import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
 import { loadUser } from './find-user';
 import { resetPasswordSchema } from './schemas';
+import { clearFailures } from './sign-in-throttle';
 
 export interface ResetPasswordOptions {
   actor: Actor | null;
@@ -14,7 +15,7 @@ export interface ResetPasswordOptions {
   input: { password: string };
 }
 
-/** Sets a new password and ends every session the user had (they sign in with the new one). */
+/** Sets a new password, ends every session the user had and lifts any sign-in lockout. */
 export async function resetPassword(db: Db, { actor, userId, input }: ResetPasswordOptions): Promise<void> {
   const admin = requirePermission(actor, 'users.manage');
   const { password } = parseInput(resetPasswordSchema, input);
@@ -25,6 +26,8 @@ export async function resetPassword(db: Db, { actor, userId, input }: ResetPassw
       .update(users)
       .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
       .where(eq(users.id, user.id));
+    // A new password also lifts a lockout from failed sign-ins.
+    await clearFailures(tx, user.email);
     // The audit row says that it changed, never what it is.
     await writeAudit(tx, {
       actor: admin,

@@ -58,3 +58,14 @@ test('signing out ends the session', async ({ adminPage }) => {
   await adminPage.goto('/dashboard');
   await expect(adminPage).toHaveURL(/\/signin\?callbackUrl=%2Fdashboard/);
 });
+
+test('repeated failures lock the email with a message that says what to do', async ({ page }) => {
+  const signIn = new SignInPage(page);
+  await signIn.goto();
+  for (let i = 0; i < 4; i++) {
+    await signIn.signIn('e2e-lockout@depot.test', `wrong-${i}`);
+    await signIn.expectError('That email and password do not match an active account');
+  }
+  await signIn.signIn('e2e-lockout@depot.test', 'wrong-4');
+  await signIn.expectError(/Too many failed sign-ins for this email\. Try again after \d\d:\d\d.*ask an administrator to reset the password/);
+});

@@ -23,6 +23,20 @@ export async function signIn(baseUrl: string, email: string, password: string): 
   return session ? { cookie: [...jar, session].join('; ') } : null;
 }
 
+/** The error code next-auth reports for a failed sign-in (CredentialsSignin, locked:…, unavailable). */
+export async function signInError(baseUrl: string, email: string, password: string): Promise<string | null> {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesFrom(csrf).join('; ') },
+    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
+  });
+  const { url } = (await response.json()) as { url: string };
+  return new URL(url).searchParams.get('error');
+}
+
 export async function mustSignIn(baseUrl: string, email: string, password: string): Promise<Session> {
   const session = await signIn(baseUrl, email, password);
   if (!session) throw new Error(`could not sign in as ${email}`);

@@ -5,6 +5,7 @@ const VERBS: Record<string, string> = {
   'user.enable': 'enabled user',
   'user.reset_password': 'reset the password of',
   'user.end_sessions': 'ended the sessions of',
+  'user.sign_in_locked': 'locked sign-ins (too many failures) for',
   'token.create': 'created API token',
   'token.revoke': 'revoked API token',
   'cabinet.create': 'created cabinet',
