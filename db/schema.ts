@@ -156,3 +156,48 @@ export const packages = pgTable(
   ],
 );
 export type Package = typeof packages.$inferSelect;
+
+/** Enrolment secrets: what a new machine's agent presents once to get its own token. Hashed. */
+export const enrolmentSecrets = pgTable(
+  'enrolment_secrets',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    maxUses: integer('max_uses'),
+    uses: integer('uses').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('enrolment_secrets_secret_hash_idx').on(t.secretHash), index('enrolment_secrets_created_by_idx').on(t.createdBy)],
+);
+export type EnrolmentSecret = typeof enrolmentSecrets.$inferSelect;
+
+export const machines = pgTable(
+  'machines',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    hostname: text('hostname').notNull(),
+    // The agent's bearer token, as SHA-256 (32 random bytes: a fast hash suffices and keeps
+    // the poll to one indexed lookup).
+    tokenHash: text('token_hash').notNull(),
+    enrolmentSecretId: uuid('enrolment_secret_id').references(() => enrolmentSecrets.id, { onDelete: 'set null' }),
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    facts: jsonb('facts').$type<Record<string, unknown>>().notNull().default({}),
+    // Bumped by every change that affects what this machine should do; the plan's ETag.
+    planVersion: bigint('plan_version', { mode: 'number' }).notNull().default(1),
+    enrolledAt: timestamp('enrolled_at', { withTimezone: true }).notNull().defaultNow(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('machines_token_hash_idx').on(t.tokenHash),
+    index('machines_enrolment_secret_id_idx').on(t.enrolmentSecretId),
+    index('machines_owner_id_idx').on(t.ownerId),
+  ],
+);
+export type Machine = typeof machines.$inferSelect;

@@ -7,6 +7,10 @@ import { AppError, toErrorBody } from '@/lib/errors';
 import { loadPackage } from '@/lib/packages/load-package';
 import { handleUploadRequest } from '@/lib/packages/upload-request';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
+import { content, enroll, plan } from './agent-routes';
+import { sendJson } from './send-json';
+
+export { sendJson };
 
 /**
  * The fast path: the agent API, package content and uploads, and the health check are answered
@@ -33,6 +37,9 @@ const routes: FastRoute[] = [
   { method: 'GET', pattern: /^\/api\/health$/, handler: health },
   // Placeholder of the agent protocol: tells an agent which protocol version this server speaks.
   { method: 'GET', pattern: /^\/api\/agent\/v1\/hello$/, handler: hello },
+  { method: 'POST', pattern: /^\/api\/agent\/v1\/enroll$/, handler: enroll },
+  { method: 'GET', pattern: /^\/api\/agent\/v1\/plan$/, handler: plan },
+  { method: 'GET', pattern: /^\/api\/agent\/v1\/content\/([0-9a-f]{64})$/, handler: content },
   { method: 'POST', pattern: /^\/api\/cabinets\/([^/]+)\/packages$/, handler: upload },
   { method: 'GET', pattern: /^\/api\/packages\/([^/]+)\/content$/, handler: downloadForAdmin },
 ];
@@ -89,16 +96,6 @@ function refuseDuringUpload(req: IncomingMessage, res: ServerResponse, status: n
   req.once('end', finish);
   req.resume();
   setTimeout(finish, 2000).unref();
-}
-
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : text);
 }
 
 async function health(_req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {

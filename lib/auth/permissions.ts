@@ -25,6 +25,7 @@ export const PERMISSIONS = {
   'audit.view': ['admin', 'auditor'],
   'relays.manage': ['admin'],
   'tokens.manage': ['admin'],
+  'secrets.manage': ['admin'],
   'deploy.manage': ['admin', 'deployer'],
   'portal.use': ['admin', 'deployer', 'auditor', 'user'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { eq } from 'drizzle-orm';
+import { contentBlobs } from '@/db/schema';
+import { planEtag } from '@/lib/contract/agent-api';
+import { serveContent } from '@/lib/content/serve-content';
+import { AppError } from '@/lib/errors';
+import { enrollMachine } from '@/lib/machines/enroll-machine';
+import { getPlan } from '@/lib/machines/get-plan';
+import { resolveMachine, touchMachine, type MachineIdentity } from '@/lib/machines/resolve-machine';
+import type { FastPathContext } from './fast-path';
+import { readJsonBody } from './read-json';
+import { sendJson } from './send-json';
+
+const REFUSED = 'This machine token is not valid: the machine was retired or never enrolled. Enrol it again with a current enrolment secret.';
+
+async function requireMachine(req: IncomingMessage, ctx: FastPathContext): Promise<MachineIdentity> {
+  const machine = await resolveMachine(ctx.database.db, req.headers.authorization);
+  if (!machine) throw new AppError('unauthorized', { message: REFUSED });
+  return machine;
+}
+
+/** POST /api/agent/v1/enroll: enrolment secret + facts → machine id + token (shown once). */
+export async function enroll(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
+  const result = await enrollMachine(ctx.database.db, { input: await readJsonBody(req) });
+  sendJson(res, 201, result);
+}
+
+/**
+ * GET /api/agent/v1/plan: the hot path. With If-None-Match equal to the current plan version the
+ * answer is 304 after one indexed lookup (plus a last-seen write at most every 5 minutes).
+ */
+export async function plan(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
+  const machine = await requireMachine(req, ctx);
+  const now = new Date();
+  const etag = planEtag(machine.id, machine.planVersion);
+  await touchMachine(ctx.database.db, machine, now);
+  if (req.headers['if-none-match'] === etag) {
+    res.writeHead(304, { etag, 'cache-control': 'no-store' }).end();
+    return;
+  }
+  res.setHeader('etag', etag);
+  sendJson(res, 200, await getPlan(ctx.database.db, machine.id));
+}
+
+/** GET /api/agent/v1/content/<sha256>: package content for an enrolled machine, with Range. */
+export async function content(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
+  await requireMachine(req, ctx);
+  const sha256 = match[1];
+  const [blob] = await ctx.database.db.select().from(contentBlobs).where(eq(contentBlobs.sha256, sha256));
+  if (!blob) throw new AppError('not_found', { message: `No content ${sha256} on this server.` });
+  await serveContent(req, res, { path: ctx.store.pathOf(sha256), sha256, size: blob.size });
+}

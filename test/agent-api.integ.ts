@@ -1,0 +1,106 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrolmentSecrets, machines } from '@/db/schema';
+import { demoAdmin } from './helpers/demo';
+import { api, mustSignIn, type Session } from './helpers/http';
+import { seedCabinet, seedPackage, sha256 } from './helpers/seed';
+import { startServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let admin: Session;
+let secretId: string;
+let secret: string;
+
+const enroll = (body: unknown) => api<{ machineId: string; token: string; error?: { code: string; field?: string; message: string } }>(server.url, '/api/agent/v1/enroll', { method: 'POST', json: body });
+const agentGet = (path: string, token?: string, headers: Record<string, string> = {}) =>
+  fetch(`${server.url}/api/agent/v1${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
+  const created = await api<{ enrolmentSecret: { id: string; secret: string } }>(server.url, '/api/enrolment-secrets', { method: 'POST', session: admin, json: { name: 'lab', maxUses: 2 } });
+  expect(created.status).toBe(201);
+  secretId = created.body.enrolmentSecret.id;
+  secret = created.body.enrolmentSecret.secret;
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe('enrol', () => {
+  let tokenA: string;
+
+  it('exchanges the secret for a machine token, up to its maximum uses', async () => {
+    const a = await enroll({ secret, hostname: 'lab-01', timeZone: 'Europe/Berlin', facts: { os: 'Debian 12' } });
+    expect(a.status).toBe(201);
+    expect(a.body.token).toMatch(/^dpm_/);
+    tokenA = a.body.token;
+    expect((await enroll({ secret, hostname: 'lab-02' })).status).toBe(201);
+    const third = await enroll({ secret, hostname: 'lab-03' });
+    expect({ status: third.status, code: third.body.error?.code }).toEqual({ status: 401, code: 'unauthorized' });
+    expect(third.body.error?.message).toContain('wrong, expired, revoked or used up');
+  });
+
+  it('names bad input', async () => {
+    const tz = await enroll({ secret, hostname: 'x', timeZone: 'Mars/Olympus' });
+    expect({ status: tz.status, field: tz.body.error?.field }).toEqual({ status: 422, field: 'timeZone' });
+    const host = await enroll({ secret, hostname: 42 });
+    expect({ status: host.status, field: host.body.error?.field }).toEqual({ status: 422, field: 'hostname' });
+    const bad = await api<{ error: { field: string } }>(server.url, '/api/agent/v1/enroll', { method: 'POST', rawBody: '{"secret":' });
+    expect({ status: bad.status, field: bad.body.error.field }).toEqual({ status: 400, field: 'body' });
+    expect((await enroll({ secret: 'dps_not-a-real-secret-at-all-xxxxxxxx', hostname: 'x' })).status).toBe(401);
+  });
+
+  it('serves the plan, and 304 while nothing changed', async () => {
+    const first = await agentGet('/plan', tokenA);
+    expect(first.status).toBe(200);
+    const plan = (await first.json()) as { machineId: string; version: number; timeZone: string; windows: unknown[]; pollSeconds: number };
+    expect(plan).toMatchObject({ version: 1, timeZone: 'Europe/Berlin', windows: [], pollSeconds: 60 });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBe(`"${plan.machineId}.1"`);
+    const again = await agentGet('/plan', tokenA, { 'if-none-match': etag });
+    expect(again.status).toBe(304);
+    expect((await agentGet('/plan')).status).toBe(401);
+    expect((await agentGet('/plan', 'dpm_forgedforgedforgedforgedforgedforged')).status).toBe(401);
+  });
+
+  it('serves package content to machines, with Range, and only to machines', async () => {
+    await seedCabinet(server.url, admin, 'agents');
+    const data = crypto.randomBytes(50_000);
+    const pkg = await seedPackage(server.url, admin, 'agents', 'agent-pkg', data as unknown as string);
+    const whole = await agentGet(`/content/${pkg.sha256}`, tokenA);
+    expect(whole.status).toBe(200);
+    expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(pkg.sha256);
+    const part = await agentGet(`/content/${pkg.sha256}`, tokenA, { range: 'bytes=49000-' });
+    expect(part.status).toBe(206);
+    expect(Buffer.from(await part.arrayBuffer()).equals(data.subarray(49000))).toBe(true);
+    expect((await agentGet(`/content/${pkg.sha256}`)).status).toBe(401);
+    // An admin's session is not a machine.
+    expect((await fetch(`${server.url}/api/agent/v1/content/${pkg.sha256}`, { headers: { cookie: admin.cookie } })).status).toBe(401);
+    expect((await agentGet(`/content/${'0'.repeat(64)}`, tokenA)).status).toBe(404);
+  });
+
+  it('after revoking the secret, refuses new machines and keeps the enrolled ones', async () => {
+    const more = await api<{ enrolmentSecret: { id: string; secret: string } }>(server.url, '/api/enrolment-secrets', { method: 'POST', session: admin, json: { name: 'temp' } });
+    expect((await api(server.url, `/api/enrolment-secrets/${more.body.enrolmentSecret.id}`, { method: 'DELETE', session: admin })).status).toBe(204);
+    expect((await enroll({ secret: more.body.enrolmentSecret.secret, hostname: 'late' })).status).toBe(401);
+    expect((await agentGet('/plan', tokenA)).status).toBe(200);
+    const list = await api<{ machines: { hostname: string; os: string | null; timeZone: string }[] }>(server.url, '/api/machines', { session: admin });
+    expect(list.body.machines.map((m) => m.hostname)).toEqual(['lab-01', 'lab-02']);
+    expect(list.body.machines[0]).toMatchObject({ os: 'Debian 12', timeZone: 'Europe/Berlin' });
+  });
+
+  it('stores only hashes', async () => {
+    await server.stop();
+    const { secretsRows, machineRows } = await server.inspect(async (db) => ({
+      secretsRows: await db.select().from(enrolmentSecrets),
+      machineRows: await db.select().from(machines),
+    }));
+    await server.restart();
+    expect(secretsRows.find((s) => s.id === secretId)).toMatchObject({ uses: 2, maxUses: 2 });
+    const text = JSON.stringify([secretsRows, machineRows]);
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(tokenA);
+    expect(machineRows.every((m) => /^[0-9a-f]{64}$/.test(m.tokenHash))).toBe(true);
+  });
+});
