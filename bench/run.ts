@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { startServer } from '../test/helpers/server';
+import { benchPlanPolls } from './plan-polls';
 import { benchTransfer } from './transfer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -53,6 +54,10 @@ async function main() {
     for (const line of await benchTransfer()) console.log(line);
     return;
   }
+  if (process.env.BENCH_ONLY === 'polls') {
+    for (const line of await benchPlanPolls()) console.log(line);
+    return;
+  }
   const server = await startServer({ pglite: true });
   try {
     const targets = {
@@ -89,6 +94,8 @@ async function main() {
   }
   console.log('');
   for (const line of await benchTransfer()) console.log(line);
+  console.log('');
+  for (const line of await benchPlanPolls()) console.log(line);
 }
 
 main().catch((error: unknown) => {
