@@ -80,14 +80,40 @@ describe('enrol', () => {
     expect((await agentGet(`/content/${'0'.repeat(64)}`, tokenA)).status).toBe(404);
   });
 
+  it('records inventory; a new time zone bumps the plan version', async () => {
+    const facts = {
+      hostname: 'lab-01.example',
+      timeZone: 'America/New_York',
+      os: { platform: 'linux', distro: 'Debian GNU/Linux', release: '12', kernel: '6.1.0', arch: 'x64' },
+      cpu: { model: 'Xeon', cores: 2 },
+      memory: { totalBytes: 8e9, freeBytes: 4e9 },
+      disks: [{ mount: '/', sizeBytes: 1e11, freeBytes: 5e10 }],
+      network: [{ iface: 'eth0', ipv4: '10.0.0.5', ipv6: '', mac: '00:11:22:33:44:55' }],
+      uptimeSeconds: 1234,
+    };
+    const post = (body: unknown, token = tokenA) =>
+      fetch(`${server.url}/api/agent/v1/inventory`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await post(facts);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ planVersion: 2 });
+    expect(((await (await post(facts)).json()) as { planVersion: number }).planVersion).toBe(2); // same zone: no bump
+    const plan = (await (await agentGet('/plan', tokenA)).json()) as { version: number; timeZone: string };
+    expect(plan).toMatchObject({ version: 2, timeZone: 'America/New_York' });
+    const bad = await post({ ...facts, memory: { totalBytes: 'lots' } });
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('memory.totalBytes');
+    expect((await post(facts, 'dpm_forgedforgedforgedforgedforgedforged')).status).toBe(401);
+    const list = await api<{ machines: { hostname: string; os: string }[] }>(server.url, '/api/machines?q=lab-01', { session: admin });
+    expect(list.body.machines[0]).toMatchObject({ hostname: 'lab-01.example', os: 'Debian GNU/Linux 12 (x64)' });
+  });
+
   it('after revoking the secret, refuses new machines and keeps the enrolled ones', async () => {
     const more = await api<{ enrolmentSecret: { id: string; secret: string } }>(server.url, '/api/enrolment-secrets', { method: 'POST', session: admin, json: { name: 'temp' } });
     expect((await api(server.url, `/api/enrolment-secrets/${more.body.enrolmentSecret.id}`, { method: 'DELETE', session: admin })).status).toBe(204);
     expect((await enroll({ secret: more.body.enrolmentSecret.secret, hostname: 'late' })).status).toBe(401);
     expect((await agentGet('/plan', tokenA)).status).toBe(200);
     const list = await api<{ machines: { hostname: string; os: string | null; timeZone: string }[] }>(server.url, '/api/machines', { session: admin });
-    expect(list.body.machines.map((m) => m.hostname)).toEqual(['lab-01', 'lab-02']);
-    expect(list.body.machines[0]).toMatchObject({ os: 'Debian 12', timeZone: 'Europe/Berlin' });
+    expect(list.body.machines.map((m) => m.hostname)).toEqual(['lab-01.example', 'lab-02']);
   });
 
   it('stores only hashes', async () => {

@@ -6,6 +6,7 @@ import { serveContent } from '@/lib/content/serve-content';
 import { AppError } from '@/lib/errors';
 import { enrollMachine } from '@/lib/machines/enroll-machine';
 import { getPlan } from '@/lib/machines/get-plan';
+import { recordInventory } from '@/lib/machines/record-inventory';
 import { resolveMachine, touchMachine, type MachineIdentity } from '@/lib/machines/resolve-machine';
 import type { FastPathContext } from './fast-path';
 import { readJsonBody } from './read-json';
@@ -49,4 +50,10 @@ export async function content(req: IncomingMessage, res: ServerResponse, ctx: Fa
   const [blob] = await ctx.database.db.select().from(contentBlobs).where(eq(contentBlobs.sha256, sha256));
   if (!blob) throw new AppError('not_found', { message: `No content ${sha256} on this server.` });
   await serveContent(req, res, { path: ctx.store.pathOf(sha256), sha256, size: blob.size });
+}
+
+/** POST /api/agent/v1/inventory: the machine's facts; answers with the plan version to fetch. */
+export async function inventory(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
+  const machine = await requireMachine(req, ctx);
+  sendJson(res, 200, await recordInventory(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req) }));
 }

@@ -43,3 +43,21 @@ export type Plan = z.infer<typeof planSchema>;
 export function planEtag(machineId: string, version: number): string {
   return `"${machineId}.${version}"`;
 }
+
+const bytes = z.number({ message: 'expected a number of bytes' }).int().nonnegative();
+const shortText = (max = 256) => z.string({ message: 'expected text' }).max(max, `expected at most ${max} characters`);
+
+/** What the agent reports about its machine (collected with systeminformation, cached). */
+export const inventorySchema = z
+  .object({
+    hostname: shortText(253).min(1, 'expected the host name'),
+    timeZone: shortText(64).min(1, 'expected an IANA time zone'),
+    os: z.object({ platform: shortText(32), distro: shortText(), release: shortText(), kernel: shortText(), arch: shortText(32) }).strict(),
+    cpu: z.object({ model: shortText(), cores: z.number().int().positive() }).strict(),
+    memory: z.object({ totalBytes: bytes, freeBytes: bytes }).strict(),
+    disks: z.array(z.object({ mount: shortText(1024), sizeBytes: bytes, freeBytes: bytes }).strict()).max(64),
+    network: z.array(z.object({ iface: shortText(64), ipv4: shortText(64), ipv6: shortText(128), mac: shortText(32) }).strict()).max(64),
+    uptimeSeconds: z.number().nonnegative(),
+  })
+  .strict();
+export type Inventory = z.infer<typeof inventorySchema>;

@@ -45,11 +45,21 @@ export async function listMachines(db: Db, { actor, query = {} }: { actor: Actor
     id: m.id,
     hostname: m.hostname,
     timeZone: m.timeZone,
-    os: typeof m.facts.os === 'string' ? m.facts.os : null,
+    os: describeOs(m.facts.os),
     owner,
     enrolmentSecret: secret,
     enrolledAt: m.enrolledAt.toISOString(),
     lastSeenAt: m.lastSeenAt?.toISOString() ?? null,
   }));
   return { machines: machinesOut, total, page: q.page, pageSize: q.pageSize };
+}
+
+/** "Debian GNU/Linux 12 (x64)" from reported facts: the inventory's os object, or an enrolment string. */
+function describeOs(os: unknown): string | null {
+  if (typeof os === 'string') return os;
+  if (os && typeof os === 'object') {
+    const o = os as { distro?: string; release?: string; arch?: string };
+    return [o.distro, o.release].filter(Boolean).join(' ') + (o.arch ? ` (${o.arch})` : '') || null;
+  }
+  return null;
 }
