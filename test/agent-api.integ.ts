@@ -27,6 +27,51 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+describe('depot-agent enroll and status (real processes)', () => {
+  it('enrols with real facts, keeps the token private, refuses to enrol twice and bad secrets', async () => {
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { depotAgent } = await import('./helpers/depot-pack');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-agent-'));
+    try {
+      const created = await api<{ enrolmentSecret: { secret: string } }>(server.url, '/api/enrolment-secrets', { method: 'POST', session: admin, json: { name: 'cli' } });
+      const env = { DEPOT_AGENT_DIR: dir, DEPOT_ENROLMENT_SECRET: created.body.enrolmentSecret.secret };
+      const first = await depotAgent(['enroll', '--server', server.url], env);
+      expect(first.stderr).toBe('');
+      expect(first.status).toBe(0);
+      expect(first.stdout).toMatch(/^Enrolled as machine [0-9a-f-]{36} with /);
+      const identityFile = path.join(dir, 'identity.json');
+      expect(fs.statSync(identityFile).mode & 0o777).toBe(0o600);
+      const identity = JSON.parse(fs.readFileSync(identityFile, 'utf8')) as { machineId: string; token: string };
+      expect(identity.token).toMatch(/^dpm_/);
+
+      const status = await depotAgent(['status'], env);
+      expect(status.status).toBe(0);
+      expect(status.stdout).toContain(`Machine ${identity.machineId}`);
+      expect(status.stdout).toContain('Next install: any time.');
+
+      const again = await depotAgent(['enroll', '--server', server.url], env);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain('already enrolled');
+
+      const otherDir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-agent-'));
+      const refused = await depotAgent(['enroll', '--server', server.url], { DEPOT_AGENT_DIR: otherDir, DEPOT_ENROLMENT_SECRET: 'dps_wrongwrongwrongwrongwrongwrongwrong' });
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain('the server refused the enrolment secret');
+      expect(fs.existsSync(path.join(otherDir, 'identity.json'))).toBe(false);
+      fs.rmSync(otherDir, { recursive: true, force: true });
+
+      // The inventory the agent collected with systeminformation reached the server.
+      const list = await api<{ machines: { id: string; os: string | null }[] }>(server.url, '/api/machines?pageSize=200', { session: admin });
+      const mine = list.body.machines.find((m) => m.id === identity.machineId);
+      expect(mine?.os).toMatch(/\(x64|arm64|ia32|arm\)$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('enrol', () => {
   let tokenA: string;
 
@@ -113,7 +158,7 @@ describe('enrol', () => {
     expect((await enroll({ secret: more.body.enrolmentSecret.secret, hostname: 'late' })).status).toBe(401);
     expect((await agentGet('/plan', tokenA)).status).toBe(200);
     const list = await api<{ machines: { hostname: string; os: string | null; timeZone: string }[] }>(server.url, '/api/machines', { session: admin });
-    expect(list.body.machines.map((m) => m.hostname)).toEqual(['lab-01.example', 'lab-02']);
+    expect(list.body.machines.map((m) => m.hostname).filter((h) => h.startsWith('lab-'))).toEqual(['lab-01.example', 'lab-02']);
   });
 
   it('stores only hashes', async () => {

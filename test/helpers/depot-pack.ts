@@ -10,8 +10,17 @@ export interface CliResult {
 
 /** Runs depot-pack as a real child process, as an admin would. */
 export function depotPack(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runTool('depot-pack', args, env);
+}
+
+/** Runs depot-agent as a real child process, as on a managed machine. */
+export function depotAgent(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runTool('depot-agent', args, env);
+}
+
+function runTool(tool: string, args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectDir, 'agent/bin/depot-pack.mjs'), ...args], {
+    const child = spawn(process.execPath, [path.join(projectDir, `agent/bin/${tool}.mjs`), ...args], {
       cwd: projectDir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
