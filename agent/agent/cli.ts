@@ -37,7 +37,7 @@ export function buildProgram(): Command {
       if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
       const dir = agentDir();
       const identity = await enroll({ ...parsed.data, dir, force: !!opts.force, collect: collectInventory });
-      console.log(`Enrolled as machine ${identity.machineId} with ${identity.server}.\nIts token is saved in ${dir} (readable by this user only).`);
+      console.log(`Enrolled as machine ${identity.machineId} with ${identity.server}.\nIdentity saved in ${dir} (readable by this user only).`);
     });
 
   program

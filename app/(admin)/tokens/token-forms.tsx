@@ -1,6 +1,7 @@
 'use client';
 
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
+import { RevokeButton } from '@/app/_components/revoke-button';
 import { buttonClass, inputClass } from '@/app/_components/ui';
 import { createTokenAction, revokeTokenAction } from './actions';
 
@@ -38,14 +39,5 @@ export function CreateTokenForm() {
 }
 
 export function RevokeTokenButton({ id, name }: { id: string; name: string }) {
-  return (
-    <ActionForm action={revokeTokenAction} label={`Revoke ${name}`}>
-      {(_state, pending) => (
-        <>
-          <input type="hidden" name="id" value={id} />
-          <button type="submit" disabled={pending} className="text-sm font-medium text-rose-700 hover:underline">Revoke</button>
-        </>
-      )}
-    </ActionForm>
-  );
+  return <RevokeButton action={revokeTokenAction} id={id} name={name} />;
 }
