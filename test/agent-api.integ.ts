@@ -62,6 +62,20 @@ describe('depot-agent enroll and status (real processes)', () => {
       expect(fs.existsSync(path.join(otherDir, 'identity.json'))).toBe(false);
       fs.rmSync(otherDir, { recursive: true, force: true });
 
+      // The daemon starts and stops cleanly on SIGTERM, in the middle of its first delay.
+      const { spawn } = await import('node:child_process');
+      const { projectDir } = await import('./helpers/server');
+      const daemon = spawn(process.execPath, [path.join(projectDir, 'agent/bin/depot-agent.mjs'), 'run'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      daemon.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      daemon.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const { waitFor } = await import('./helpers/wait-for');
+      await waitFor(() => out.includes(`depot-agent: machine ${identity.machineId}`), 20_000);
+      const exited = new Promise<number | null>((resolve) => daemon.once('exit', resolve));
+      daemon.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(out).toContain('depot-agent: stopped');
+
       // The inventory the agent collected with systeminformation reached the server.
       const list = await api<{ machines: { id: string; os: string | null }[] }>(server.url, '/api/machines?pageSize=200', { session: admin });
       const mine = list.body.machines.find((m) => m.id === identity.machineId);

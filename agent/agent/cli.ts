@@ -2,6 +2,7 @@
  * depot-agent: the daemon on each managed machine.
  *
  *   depot-agent enroll --server URL --secret S   (or DEPOT_ENROLMENT_SECRET)
+ *   depot-agent run        (the daemon)
  *   depot-agent status
  *
  * Exit codes: 0 done, 1 refused (by the server, or already enrolled), 2 bad usage, 3 unreachable.
@@ -14,6 +15,7 @@ import { nextOpening } from '../../lib/schedule/next-opening';
 import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
 import { collectInventory } from './collect-inventory';
+import { AgentDaemon, realWorld } from './daemon';
 import { enroll, EnrollRefused } from './enroll';
 
 class UsageError extends Error {}
@@ -38,6 +40,21 @@ export function buildProgram(): Command {
       const dir = agentDir();
       const identity = await enroll({ ...parsed.data, dir, force: !!opts.force, collect: collectInventory });
       console.log(`Enrolled as machine ${identity.machineId} with ${identity.server}.\nIdentity saved in ${dir} (readable by this user only).`);
+    });
+
+  program
+    .command('run')
+    .description('the daemon: poll the plan, report facts; stops cleanly on SIGTERM')
+    .action(async () => {
+      const dir = agentDir();
+      const identity = readIdentity(dir);
+      if (!identity) throw new UsageError(`not enrolled (no identity in ${dir}); run depot-agent enroll --server URL --secret S`);
+      const stop = new AbortController();
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
+      const world = realWorld(collectInventory);
+      world.log(`depot-agent: machine ${identity.machineId}, server ${identity.server}`);
+      await new AgentDaemon(identity, dir, world).run(stop.signal);
+      world.log('depot-agent: stopped');
     });
 
   program

@@ -1,0 +1,165 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AGENT_API, planSchema, type Inventory, type Plan } from '../../lib/contract/agent-api';
+import { writeStateFile, type Identity } from './agent-dir';
+import { nextDelay, parseRetryAfter } from './backoff';
+
+/** Everything the daemon touches outside itself, so tests drive time and failures without sleeping. */
+export interface AgentWorld {
+  now(): number;
+  /** Resolves after ms, or at once when the signal aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  random(): number;
+  fetch: typeof fetch;
+  collect(): Promise<Inventory>;
+  log(line: string): void;
+}
+
+export const realWorld = (collect: () => Promise<Inventory>): AgentWorld => ({
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    }),
+  random: Math.random,
+  fetch,
+  collect,
+  log: (line) => console.log(`${new Date().toISOString()} ${line}`),
+});
+
+export interface RoundResult {
+  ok: boolean;
+  retryAfterMs?: number;
+}
+
+// Facts are re-read on a slow timer: some systeminformation calls take 0.1-0.5 s.
+const FACTS_EVERY_MS = 30 * 60_000;
+const DEFAULT_POLL = { pollSeconds: 60, jitterSeconds: 30 };
+
+/**
+ * The agent's loop: one round at a time, never overlapping. A round sends the inventory when it
+ * changed, then asks for the plan with the cached version (304: nothing to do). The plan is kept
+ * on disk, so a restart or an unreachable server leaves the machine with its last plan. A 401 is
+ * reported plainly and the token is kept: a brief refusal must not make the agent forget who it is.
+ */
+export class AgentDaemon {
+  plan: Plan | null;
+  private failures = 0;
+  private factsAt = -Infinity;
+  private facts: Inventory | null = null;
+  private sentFactsHash: string | null;
+
+  constructor(
+    private readonly identity: Identity,
+    private readonly dir: string,
+    private readonly world: AgentWorld,
+  ) {
+    this.plan = readJson(path.join(dir, 'plan.json'), planSchema);
+    this.sentFactsHash = readText(path.join(dir, 'inventory.sha256'));
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    // A random first delay: a fleet restarted together (a power cut, an update) does not stampede.
+    await this.world.sleep(Math.round(this.world.random() * (this.plan?.jitterSeconds ?? DEFAULT_POLL.jitterSeconds) * 1000), signal);
+    while (!signal.aborted) {
+      let result: RoundResult;
+      try {
+        result = await this.round();
+      } catch (error) {
+        this.world.log(`round failed: ${(error as Error).message}`);
+        result = { ok: false };
+      }
+      this.failures = result.ok ? 0 : this.failures + 1;
+      const delay = nextDelay({
+        ok: result.ok,
+        failures: this.failures,
+        pollSeconds: this.plan?.pollSeconds ?? DEFAULT_POLL.pollSeconds,
+        jitterSeconds: this.plan?.jitterSeconds ?? DEFAULT_POLL.jitterSeconds,
+        retryAfterMs: result.retryAfterMs,
+        random: this.world.random,
+      });
+      await this.world.sleep(delay, signal);
+    }
+  }
+
+  /** One round: inventory if changed, then the plan. */
+  async round(): Promise<RoundResult> {
+    const inventoryResult = await this.sendInventoryIfChanged();
+    if (inventoryResult && !inventoryResult.ok) return inventoryResult;
+    const res = await this.request('GET', '/plan', undefined, this.plan ? `"${this.plan.machineId}.${this.plan.version}"` : undefined);
+    if (res.status === 304) return { ok: true };
+    if (res.status !== 200) return this.refusal(res, 'plan');
+    const plan = planSchema.parse(await res.json());
+    writeStateFile(this.dir, 'plan.json', JSON.stringify(plan));
+    if (this.plan?.version !== plan.version) this.world.log(`plan version ${plan.version}: ${plan.assignments.length} assignment(s), ${plan.windows.length} window(s) in ${plan.timeZone}`);
+    this.plan = plan;
+    return { ok: true };
+  }
+
+  private async sendInventoryIfChanged(): Promise<RoundResult | null> {
+    if (this.world.now() - this.factsAt >= FACTS_EVERY_MS || !this.facts) {
+      this.facts = await this.world.collect();
+      this.factsAt = this.world.now();
+    }
+    const hash = stableHash(this.facts);
+    if (hash === this.sentFactsHash) return null;
+    const res = await this.request('POST', '/inventory', this.facts);
+    if (res.status !== 200) return this.refusal(res, 'inventory');
+    await res.body?.cancel();
+    this.sentFactsHash = hash;
+    writeStateFile(this.dir, 'inventory.sha256', hash);
+    return { ok: true };
+  }
+
+  private async refusal(res: Response, what: string): Promise<RoundResult> {
+    const text = await res.text().catch(() => '');
+    if (res.status === 401) {
+      this.world.log(`the server refused this machine's token (401) for ${what}; keeping it and retrying. If this lasts, the machine was retired: enrol it again.`);
+    } else {
+      this.world.log(`${what}: the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
+    }
+    return { ok: false, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.world.now()) };
+  }
+
+  private request(method: string, route: string, body?: unknown, ifNoneMatch?: string): Promise<Response> {
+    return this.world.fetch(`${this.identity.server}${AGENT_API}${route}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.identity.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+  }
+}
+
+/** Facts that change by themselves (free memory and disk, uptime) do not count as a change. */
+function stableHash(inventory: Inventory): string {
+  const { uptimeSeconds: _u, memory, disks, ...rest } = inventory;
+  const stable = { ...rest, memory: { totalBytes: memory.totalBytes }, disks: disks.map((d) => ({ mount: d.mount, sizeBytes: d.sizeBytes })) };
+  return crypto.createHash('sha256').update(JSON.stringify(stable)).digest('hex');
+}
+
+function readJson<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | null {
+  try {
+    const parsed = schema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+function readText(file: string): string | null {
+  try {
+    return fs.readFileSync(file, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
