@@ -18,6 +18,8 @@ describe('nextDelay', () => {
 
   it('never retries sooner than Retry-After', () => {
     expect(nextDelay({ ok: false, failures: 1, ...poll, random: () => 0.5, retryAfterMs: 120_000 })).toBe(120_000);
+    // …but not for weeks, and never past what setTimeout can hold.
+    expect(nextDelay({ ok: false, failures: 1, ...poll, random: () => 0.5, retryAfterMs: 40 * 86_400_000 })).toBe(BACKOFF.maxRetryAfterMs);
   });
 });
 

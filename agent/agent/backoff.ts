@@ -4,7 +4,7 @@
  * exponential back-off with full jitter (a random delay up to the cap of this attempt), and never
  * sooner than the server's Retry-After.
  */
-export const BACKOFF = { baseMs: 5_000, capMs: 5 * 60_000 } as const;
+export const BACKOFF = { baseMs: 5_000, capMs: 5 * 60_000, maxRetryAfterMs: 60 * 60_000 } as const;
 
 export interface DelayInput {
   ok: boolean;
@@ -19,7 +19,8 @@ export interface DelayInput {
 export function nextDelay({ ok, failures, pollSeconds, jitterSeconds, retryAfterMs, random }: DelayInput): number {
   if (ok) return Math.round(pollSeconds * 1000 + random() * jitterSeconds * 1000);
   const ceiling = Math.min(BACKOFF.capMs, BACKOFF.baseMs * 2 ** Math.max(0, failures - 1));
-  return Math.max(Math.round(random() * ceiling), retryAfterMs ?? 0);
+  // A Retry-After of weeks (or past setTimeout's 2^31 ms, which would fire at once) is capped at an hour.
+  return Math.max(Math.round(random() * ceiling), Math.min(retryAfterMs ?? 0, BACKOFF.maxRetryAfterMs));
 }
 
 /** Retry-After as milliseconds: delta-seconds or an HTTP date (RFC 9110); undefined when absent or unreadable. */

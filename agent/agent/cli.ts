@@ -65,13 +65,18 @@ export function buildProgram(): Command {
       const identity = readIdentity(dir);
       if (!identity) throw new UsageError(`not enrolled (no identity in ${dir}); run depot-agent enroll --server URL --secret S`);
       console.log(`Machine ${identity.machineId}, enrolled with ${identity.server} on ${identity.enrolledAt}.`);
-      let res: Response;
+      let plan;
       try {
-        res = await fetch(`${identity.server}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${identity.token}` } });
+        const res = await fetch(`${identity.server}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${identity.token}` }, signal: AbortSignal.timeout(10_000) });
+        if (res.status === 401) throw new Error('the server refused this machine’s token (401): the machine was retired; enrol it again');
+        plan = planSchema.parse(readAnswer(res.status, await res.text()));
       } catch (error) {
-        throw new Error(`cannot reach ${identity.server}: ${(error as Error).message}`);
+        // Offline: say so, and show the plan the daemon keeps on disk.
+        const cached = new AgentDaemon(identity, dir, realWorld(collectInventory)).plan;
+        if (!cached) throw error;
+        console.log(`Server not reachable (${(error as Error).message}); showing the cached plan.`);
+        plan = cached;
       }
-      const plan = planSchema.parse(readAnswer(res.status, await res.text()));
       const opening = nextOpening(plan.windows, plan.timeZone, new Date());
       const when = opening.end === null ? 'any time' : opening.start <= new Date() ? `now, until ${fmt(opening.end, plan.timeZone)}` : `${fmt(opening.start, plan.timeZone)}`;
       console.log(`Plan version ${plan.version}; ${plan.assignments.length} assignment(s).`);

@@ -63,6 +63,20 @@ describe('AgentDaemon.round', () => {
     expect(requests[1].headers.authorization).toBe('Bearer dpm_test');
   });
 
+  it('still polls its plan when the inventory is refused; only a refused token ends the round', async () => {
+    const dir = tempDir();
+    const { w, requests, logs } = world([new Response('{"error":{"code":"invalid_input"}}', { status: 422 }), Response.json(plan(1))]);
+    expect(await new AgentDaemon(identity, dir, w).round()).toEqual({ ok: true });
+    expect(requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(logs[0]).toContain('inventory: the server answered 422');
+  });
+
+  it('ignores a cached plan that belongs to another machine (re-enrolled directory)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ ...plan(9), machineId: '22222222-2222-4222-8222-222222222222' }));
+    expect(new AgentDaemon(identity, dir, world([]).w).plan).toBeNull();
+  });
+
   it('starts from the plan it kept on disk (offline after a restart)', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(plan(7)));
@@ -73,7 +87,11 @@ describe('AgentDaemon.round', () => {
   it('keeps its token on 401 and says so plainly; honours Retry-After on 503', async () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'identity.json'), JSON.stringify(identity));
-    const { w, logs } = world([new Response('{}', { status: 401 }), new Response('busy', { status: 503, headers: { 'retry-after': '90' } })]);
+    const { w, logs } = world([
+      new Response('{}', { status: 401 }), // round 1: the inventory's token is refused: the round ends
+      new Response('busy', { status: 503 }), // round 2: inventory refused, the plan is still asked for
+      new Response('busy', { status: 503, headers: { 'retry-after': '90' } }),
+    ]);
     const daemon = new AgentDaemon(identity, dir, w);
     expect(await daemon.round()).toEqual({ ok: false, retryAfterMs: undefined });
     expect(logs[0]).toContain("refused this machine's token (401)");
@@ -96,5 +114,21 @@ describe('AgentDaemon.run', () => {
     await new AgentDaemon(identity, dir, w).run(stop.signal);
     // first delay: 0.5 × 30 s; failures: full jitter 0.5 × 5 s, 0.5 × 10 s; success: 60 s + 0.5 × 30 s
     expect(sleeps).toEqual([15_000, 2_500, 5_000, 75_000]);
+  });
+});
+
+describe('realWorld.sleep', () => {
+  it('returns at once when already stopped, and leaves no listener behind', async () => {
+    const { realWorld } = await import('./daemon');
+    const w = realWorld(async () => facts);
+    const stopped = new AbortController();
+    stopped.abort();
+    const t = performance.now();
+    await w.sleep(60_000, stopped.signal);
+    expect(performance.now() - t).toBeLessThan(100);
+    const live = new AbortController();
+    for (let i = 0; i < 20; i++) await w.sleep(1, live.signal);
+    const { EventEmitter } = await import('node:events');
+    expect(EventEmitter.getEventListeners(live.signal, 'abort')).toHaveLength(0);
   });
 });

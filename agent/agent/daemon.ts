@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AGENT_API, planSchema, type Inventory, type Plan } from '../../lib/contract/agent-api';
@@ -18,14 +19,8 @@ export interface AgentWorld {
 
 export const realWorld = (collect: () => Promise<Inventory>): AgentWorld => ({
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    }),
+  // Returns at once when already stopped, and leaves no listener behind when the timer fires.
+  sleep: (ms, signal) => sleepFor(ms, undefined, { signal }).catch(() => undefined),
   random: Math.random,
   fetch,
   collect,
@@ -59,7 +54,9 @@ export class AgentDaemon {
     private readonly dir: string,
     private readonly world: AgentWorld,
   ) {
-    this.plan = readJson(path.join(dir, 'plan.json'), planSchema);
+    const cached = readJson(path.join(dir, 'plan.json'), planSchema);
+    // A plan left by an earlier enrolment of this directory belongs to another machine.
+    this.plan = cached?.machineId === identity.machineId ? cached : null;
     this.sentFactsHash = readText(path.join(dir, 'inventory.sha256'));
   }
 
@@ -69,7 +66,7 @@ export class AgentDaemon {
     while (!signal.aborted) {
       let result: RoundResult;
       try {
-        result = await this.round();
+        result = await this.round(signal);
       } catch (error) {
         this.world.log(`round failed: ${(error as Error).message}`);
         result = { ok: false };
@@ -87,10 +84,13 @@ export class AgentDaemon {
     }
   }
 
-  /** One round: inventory if changed, then the plan. */
-  async round(): Promise<RoundResult> {
+  /** One round: inventory if changed, then the plan. A stop aborts the round's requests too. */
+  async round(stop?: AbortSignal): Promise<RoundResult> {
+    this.stop = stop;
     const inventoryResult = await this.sendInventoryIfChanged();
-    if (inventoryResult && !inventoryResult.ok) return inventoryResult;
+    // A refused inventory (a time zone the server does not know, a brief 5xx) must not keep the
+    // machine from its plan; only a refused token ends the round.
+    if (inventoryResult?.status === 401) return inventoryResult.result;
     const res = await this.request('GET', '/plan', undefined, this.plan ? `"${this.plan.machineId}.${this.plan.version}"` : undefined);
     if (res.status === 304) return { ok: true };
     if (res.status !== 200) return this.refusal(res, 'plan');
@@ -101,7 +101,9 @@ export class AgentDaemon {
     return { ok: true };
   }
 
-  private async sendInventoryIfChanged(): Promise<RoundResult | null> {
+  private stop: AbortSignal | undefined;
+
+  private async sendInventoryIfChanged(): Promise<{ status: number; result: RoundResult } | null> {
     if (this.world.now() - this.factsAt >= FACTS_EVERY_MS || !this.facts) {
       this.facts = await this.world.collect();
       this.factsAt = this.world.now();
@@ -109,11 +111,11 @@ export class AgentDaemon {
     const hash = stableHash(this.facts);
     if (hash === this.sentFactsHash) return null;
     const res = await this.request('POST', '/inventory', this.facts);
-    if (res.status !== 200) return this.refusal(res, 'inventory');
+    if (res.status !== 200) return { status: res.status, result: await this.refusal(res, 'inventory') };
     await res.body?.cancel();
     this.sentFactsHash = hash;
     writeStateFile(this.dir, 'inventory.sha256', hash);
-    return { ok: true };
+    return { status: 200, result: { ok: true } };
   }
 
   private async refusal(res: Response, what: string): Promise<RoundResult> {
@@ -135,7 +137,7 @@ export class AgentDaemon {
         ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
+      signal: this.stop ? AbortSignal.any([this.stop, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
   }
 }

@@ -1,7 +1,11 @@
 import type { EnrollResponse, Inventory } from '../../lib/contract/agent-api';
 import { AGENT_API, enrollResponseSchema } from '../../lib/contract/agent-api';
 import { readAnswer } from '../shared/http-client';
+import fs from 'node:fs';
+import path from 'node:path';
 import { readIdentity, writeIdentity, type Identity } from './agent-dir';
+
+const STALE_STATE = ['plan.json', 'inventory.sha256'];
 
 export interface EnrollOptions {
   server: string;
@@ -48,6 +52,8 @@ export async function enroll(options: EnrollOptions): Promise<Identity> {
   }
   const enrolled: EnrollResponse = enrollResponseSchema.parse(readAnswer(answer.status, answer.text));
   const identity: Identity = { server: base, machineId: enrolled.machineId, token: enrolled.token, enrolledAt: (options.now?.() ?? new Date()).toISOString() };
+  // A new machine starts with no plan and no record of facts sent: the old ones were another machine's.
+  for (const stale of STALE_STATE) fs.rmSync(path.join(options.dir, stale), { force: true });
   writeIdentity(options.dir, identity);
   // The full inventory follows; if it fails, the daemon sends it on its first round.
   await post('/inventory', inventory, enrolled.token).catch(() => undefined);

@@ -49,6 +49,17 @@ describe('nextOpening', () => {
     expect(DateTime.fromJSDate(ch.start, { zone: 'Pacific/Chatham' }).toFormat('ccc HH:mm')).toBe('Mon 09:00');
   });
 
+  it('looks past a week whose only window falls wholly in the skipped hour', () => {
+    // Sunday 02:00-02:30 does not exist in New York on 2027-03-14: the next opening is a week later.
+    const o = nextOpening([{ day: 0, start: '02:00', minutes: 30 }], 'America/New_York', at('2027-03-07T12:00:00Z'));
+    expect(iso(o.start)).toBe('2027-03-21T06:00:00.000Z');
+    expect(isOpen([{ day: 0, start: '02:00', minutes: 30 }], 'America/New_York', at('2027-03-10T12:00:00Z'))).toBe(false);
+  });
+
+  it('lists as many openings as asked', () => {
+    expect(nextOpenings([{ day: 3, start: '10:00', minutes: 60 }], 'UTC', at('2027-01-01T00:00:00Z'), 100)).toHaveLength(100);
+  });
+
   it('merges windows that touch into one opening', () => {
     const allMonTue = [
       { day: 1, start: '00:00', minutes: 1440 },

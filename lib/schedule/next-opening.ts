@@ -32,9 +32,11 @@ export function openingsBetween(windows: InstallationWindow[], timeZone: string,
   // Start a day early: yesterday's window may run past midnight into `from`.
   let day: LocalDateTime = addWallClock({ ...first, hour: 0, minute: 0 }, -1440);
   const openings: Opening[] = [];
-  for (let i = 0; ; i++) {
+  // Days grow monotonically; the bound only guards against a zone database gone wrong.
+  const maxDays = Math.ceil((to.getTime() - from.getTime()) / 86_400_000) + 3;
+  for (let i = 0; i <= maxDays; i++) {
     const dayStart = resolveLocal(day, zone);
-    if (dayStart >= to.getTime() || i > 400) break;
+    if (dayStart >= to.getTime()) break;
     const weekday = new Date(Date.UTC(day.year, day.month - 1, day.day)).getUTCDay();
     for (const w of windows) {
       if (w.day !== weekday) continue;
@@ -69,9 +71,10 @@ export function nextOpening(windows: InstallationWindow[], timeZone: string, now
     zoneOf(timeZone);
     return { start: now, end: null };
   }
-  // Every weekly window opens within 8 days, whatever the DST changes.
-  const [first] = openingsBetween(windows, timeZone, now, new Date(now.getTime() + 9 * 86_400_000));
-  if (!first) throw new Error('no opening within 9 days: every window falls inside skipped hours');
+  // A weekly window opens within 8 days, unless that week's falls wholly in a skipped hour
+  // (spring forward, or a skipped day like Apia's 2011-12-30): then the week after, within 15.
+  const [first] = openingsBetween(windows, timeZone, now, new Date(now.getTime() + 15 * 86_400_000));
+  if (!first) throw new Error('no opening within 15 days: every window falls inside skipped hours');
   return first;
 }
 

@@ -13,8 +13,9 @@ export function CreateEnrolmentSecretForm({ serverUrl }: { serverUrl: string }) 
           {state?.ok && state.data?.secret ? (
             <div className="rounded-lg border border-emerald-200 bg-emerald-50 p-3 text-sm">
               <p className="mb-2 font-medium text-emerald-900">Copy it now: it is shown only once. On each machine, as root:</p>
+              {/* In the environment, not argv: other users can read a process's arguments. */}
               <code data-testid="new-enrolment-secret" className="block break-all rounded bg-white px-2 py-1.5 font-mono text-xs ring-1 ring-emerald-200">
-                depot-agent enroll --server {serverUrl} --secret {state.data.secret}
+                DEPOT_ENROLMENT_SECRET={state.data.secret} depot-agent enroll --server {serverUrl}
               </code>
             </div>
           ) : null}

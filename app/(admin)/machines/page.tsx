@@ -11,8 +11,9 @@ import { CreateEnrolmentSecretForm, RevokeEnrolmentSecretButton } from './enrolm
 
 export const metadata: Metadata = { title: 'Machines' };
 
-// A machine is online when it polled within three poll intervals.
-const ONLINE_MS = 3 * 90_000;
+// Online: seen within the last-seen write interval (5 min, lib/machines/resolve-machine.ts) plus
+// two of the longest poll intervals (90 s), so a healthy machine never flickers to offline.
+const ONLINE_MS = 5 * 60_000 + 2 * 90_000;
 
 export default async function MachinesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor('admin.view');
