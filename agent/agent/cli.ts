@@ -46,9 +46,7 @@ export function buildProgram(): Command {
     .command('run')
     .description('the daemon: poll the plan, report facts; stops cleanly on SIGTERM')
     .action(async () => {
-      const dir = agentDir();
-      const identity = readIdentity(dir);
-      if (!identity) throw new UsageError(`not enrolled (no identity in ${dir}); run depot-agent enroll --server URL --secret S`);
+      const { dir, identity } = enrolledIdentity();
       const stop = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
       const world = realWorld(collectInventory);
@@ -61,9 +59,7 @@ export function buildProgram(): Command {
     .command('status')
     .description('what this machine is enrolled as, and when installs may next run')
     .action(async () => {
-      const dir = agentDir();
-      const identity = readIdentity(dir);
-      if (!identity) throw new UsageError(`not enrolled (no identity in ${dir}); run depot-agent enroll --server URL --secret S`);
+      const { dir, identity } = enrolledIdentity();
       console.log(`Machine ${identity.machineId}, enrolled with ${identity.server} on ${identity.enrolledAt}.`);
       let plan;
       try {
@@ -85,6 +81,13 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+function enrolledIdentity() {
+  const dir = agentDir();
+  const identity = readIdentity(dir);
+  if (!identity) throw new UsageError(`not enrolled (no identity in ${dir}); run: DEPOT_ENROLMENT_SECRET=… depot-agent enroll --server URL`);
+  return { dir, identity };
 }
 
 function fmt(d: Date, timeZone: string): string {
