@@ -14,7 +14,7 @@ import { Command, Option } from 'commander';
 import { z } from 'zod';
 import { requestJson, ServerError, type ClientOptions } from '../shared/http-client';
 import { manifestFromOptions, UsageError } from './manifest-from-options';
-import { formatBytes } from './progress';
+import { formatBytes } from '../../lib/format-bytes';
 import { uploadPackage } from './upload';
 
 const connectionSchema = z.object({

@@ -1,7 +1,5 @@
 import { formatBytes } from '../../lib/format-bytes';
 
-export { formatBytes };
-
 /** Upload progress on stderr: a redrawn bar on a terminal, a line every 10 % otherwise (logs, CI). */
 export class Progress {
   private readonly started: number;

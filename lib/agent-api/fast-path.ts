@@ -10,8 +10,6 @@ import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
 import { content, enroll, inventory, plan } from './agent-routes';
 import { sendJson } from './send-json';
 
-export { sendJson };
-
 /**
  * The fast path: the agent API, package content and uploads, and the health check are answered
  * by plain Node handlers before Next's router sees the request (measured: a Next route handler
@@ -114,7 +112,7 @@ async function hello(_req: IncomingMessage, res: ServerResponse, ctx: FastPathCo
 }
 
 async function upload(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
-  const pkg = await handleUploadRequest(req, res, { db: ctx.database.db, store: ctx.store, maxBytes: ctx.maxPackageBytes }, pathParam(match[1]));
+  const pkg = await handleUploadRequest(req, { db: ctx.database.db, store: ctx.store, maxBytes: ctx.maxPackageBytes }, pathParam(match[1]));
   sendJson(res, 201, { package: pkg });
 }
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '@/lib/errors';
-import { ContentStore, formatBytes } from './store';
+import { ContentStore } from './store';
 
 const roots: string[] = [];
 function store(): ContentStore {
@@ -82,11 +82,5 @@ describe('ContentStore', () => {
     fs.utimesSync(path.join(s.tempDir, 'old.part'), old, old);
     expect(await s.sweepTemp()).toBe(1);
     expect(fs.readdirSync(s.tempDir)).toEqual(['new.part']);
-  });
-
-  it('formats sizes for people', () => {
-    expect(formatBytes(512)).toBe('512 bytes');
-    expect(formatBytes(8 * 1024 ** 3)).toBe('8.0 GiB');
-    expect(formatBytes(1536 * 1024)).toBe('1.5 MiB');
   });
 });

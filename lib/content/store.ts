@@ -8,8 +8,6 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '@/lib/errors';
 import { formatBytes } from '@/lib/format-bytes';
 
-export { formatBytes };
-
 async function syncDir(dir: string): Promise<void> {
   const handle = await fsp.open(dir, 'r');
   try {

@@ -1,11 +1,11 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Db } from '@/db/client';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { sha256Schema } from '@/lib/contract/package-manifest';
 import type { ContentStore, TempContent } from '@/lib/content/store';
-import { formatBytes } from '@/lib/content/store';
+import { formatBytes } from '@/lib/format-bytes';
 import { AppError, parseInput } from '@/lib/errors';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
 import { prepareRegistration, type PreparedRegistration } from './prepare-registration';
@@ -39,7 +39,7 @@ const FRAMING_ALLOWANCE = 512 * 1024;
  * Answered in the fast path (plain Node) so a gigabyte never passes through Next's router.
  * Any refusal leaves no package and no content file behind.
  */
-export async function handleUploadRequest(req: IncomingMessage, res: ServerResponse, ctx: UploadContext, cabinetName: string): Promise<PublicPackage> {
+export async function handleUploadRequest(req: IncomingMessage, ctx: UploadContext, cabinetName: string): Promise<PublicPackage> {
   const actor = requirePermission(await resolveNodeRequestActor(ctx.db, req), 'deploy.manage');
   const declaredLength = Number(req.headers['content-length']);
   if (Number.isFinite(declaredLength) && declaredLength > ctx.maxBytes + FRAMING_ALLOWANCE) {

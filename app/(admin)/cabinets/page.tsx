@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { listCabinets } from '@/lib/cabinets/list-cabinets';
-import { formatBytes } from '@/lib/content/store';
+import { formatBytes } from '@/lib/format-bytes';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { CreateCabinetForm } from './create-cabinet-form';

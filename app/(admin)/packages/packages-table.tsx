@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { formatBytes } from '@/lib/content/store';
+import { formatBytes } from '@/lib/format-bytes';
 import type { PublicPackage } from '@/lib/packages/public-package';
 import { Badge, Table, Td, formatDateTime } from '@/app/_components/ui';
 

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
-import { formatBytes } from '@/lib/content/store';
+import { formatBytes } from '@/lib/format-bytes';
 import { AppError } from '@/lib/errors';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getPackage } from '@/lib/packages/get-package';
