@@ -162,8 +162,10 @@ describe('enrol', () => {
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('memory.totalBytes');
     expect((await post(facts, 'dpm_forgedforgedforgedforgedforgedforged')).status).toBe(401);
-    const list = await api<{ machines: { hostname: string; os: string }[] }>(server.url, '/api/machines?q=lab-01', { session: admin });
+    const list = await api<{ machines: { hostname: string; os: string; online: boolean }[] }>(server.url, '/api/machines?q=lab-01', { session: admin });
     expect(list.body.machines[0]).toMatchObject({ hostname: 'lab-01.example', os: 'Debian GNU/Linux 12 (x64)' });
+    // Online is decided in lib/machines, so the API and the page agree.
+    expect(list.body.machines[0]).toMatchObject({ online: true });
   });
 
   it('after revoking the secret, refuses new machines and keeps the enrolled ones', async () => {

@@ -4,6 +4,8 @@ import type { Db } from '@/db/client';
 import { enrolmentSecrets, machines, users } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
+import { POLL } from './get-plan';
+import { LAST_SEEN_EVERY_MS } from './resolve-machine';
 
 export const listMachinesQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
@@ -21,9 +23,14 @@ export interface MachineView {
   enrolmentSecret: string | null;
   enrolledAt: string;
   lastSeenAt: string | null;
+  online: boolean;
 }
 
-export async function listMachines(db: Db, { actor, query = {} }: { actor: Actor | null; query?: ListMachinesQuery }) {
+// Online: seen within the interval at which last seen is written plus two of the longest poll
+// intervals, so a machine that polls normally never flickers to offline.
+export const ONLINE_WITHIN_MS = LAST_SEEN_EVERY_MS + 2 * (POLL.seconds + POLL.jitterSeconds) * 1000;
+
+export async function listMachines(db: Db, { actor, query = {}, now = new Date() }: { actor: Actor | null; query?: ListMachinesQuery; now?: Date }) {
   requirePermission(actor, 'admin.view');
   const q = parseInput(listMachinesQuerySchema, query, 'query');
   const where: SQL[] = [isNull(machines.retiredAt)];
@@ -50,6 +57,7 @@ export async function listMachines(db: Db, { actor, query = {} }: { actor: Actor
     enrolmentSecret: secret,
     enrolledAt: m.enrolledAt.toISOString(),
     lastSeenAt: m.lastSeenAt?.toISOString() ?? null,
+    online: !!m.lastSeenAt && now.getTime() - m.lastSeenAt.getTime() < ONLINE_WITHIN_MS,
   }));
   return { machines: machinesOut, total, page: q.page, pageSize: q.pageSize };
 }

@@ -26,8 +26,10 @@ export async function resolveMachine(db: Db, authorization: string | undefined):
   return { id: row.id, planVersion: row.planVersion, lastSeenAt: row.lastSeenAt };
 }
 
-/** Last seen is written at most every few minutes, not on every poll: an idle fleet costs reads only. */
-export async function touchMachine(db: Db, machine: MachineIdentity, now: Date, everyMs = 5 * 60_000): Promise<void> {
+/** How often last seen is written at most: not on every poll, so an idle fleet costs reads only. */
+export const LAST_SEEN_EVERY_MS = 5 * 60_000;
+
+export async function touchMachine(db: Db, machine: MachineIdentity, now: Date, everyMs = LAST_SEEN_EVERY_MS): Promise<void> {
   if (machine.lastSeenAt && now.getTime() - machine.lastSeenAt.getTime() < everyMs) return;
   await db.update(machines).set({ lastSeenAt: now }).where(eq(machines.id, machine.id));
 }

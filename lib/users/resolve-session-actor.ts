@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import type { Actor } from '@/lib/auth/permissions';
+import { isUuid } from '@/lib/ids';
 
 /**
  * The signed-in actor behind a session token, read from the row on every request: a disabled
@@ -9,8 +10,7 @@ import type { Actor } from '@/lib/auth/permissions';
  * at once, and a role change applies to the very next request. One primary-key lookup.
  */
 export async function resolveSessionActor(db: Db, token: { uid?: unknown; sv?: unknown }): Promise<Actor | null> {
-  if (typeof token.uid !== 'string' || typeof token.sv !== 'number') return null;
-  if (!/^[0-9a-f-]{36}$/i.test(token.uid)) return null;
+  if (!isUuid(token.uid) || typeof token.sv !== 'number') return null;
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, disabled: users.disabled, sv: users.sessionVersion })
     .from(users)

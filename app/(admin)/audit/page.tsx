@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { listAudit } from '@/lib/audit/list-audit';
-import { AppError } from '@/lib/errors';
+import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { SearchForm } from '@/app/_components/list-controls';
 import { Badge, EmptyState, PageHeader, Table, Td, buttonClass, formatDateTime } from '@/app/_components/ui';
@@ -13,13 +13,10 @@ export const metadata: Metadata = { title: 'Audit log' };
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor('audit.view');
   const params = await searchParams;
-  let page;
-  try {
-    page = await listAudit(getDb(), { actor, query: { q: params.q, before: params.before } });
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'invalid_input') throw error;
-    page = await listAudit(getDb(), { actor, query: {} });
-  }
+  const page = await withDefaultsOnBadQuery(
+    () => listAudit(getDb(), { actor, query: { q: params.q, before: params.before } }),
+    () => listAudit(getDb(), { actor, query: {} }),
+  );
   return (
     <>
       <PageHeader title="Audit log" description="Every change made by an admin or the system: who, what, when, and the values before and after." />

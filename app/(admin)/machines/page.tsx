@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
+import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listEnrolmentSecrets } from '@/lib/machines/list-enrolment-secrets';
 import { listMachines } from '@/lib/machines/list-machines';
@@ -11,18 +12,16 @@ import { CreateEnrolmentSecretForm, RevokeEnrolmentSecretButton } from './enrolm
 
 export const metadata: Metadata = { title: 'Machines' };
 
-// Online: seen within the last-seen write interval (5 min, lib/machines/resolve-machine.ts) plus
-// two of the longest poll intervals (90 s), so a healthy machine never flickers to offline.
-const ONLINE_MS = 5 * 60_000 + 2 * 90_000;
-
 export default async function MachinesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor('admin.view');
   const params = await searchParams;
-  const result = await listMachines(getDb(), { actor, query: { q: params.q, page: params.page } }).catch(() => listMachines(getDb(), { actor }));
+  const result = await withDefaultsOnBadQuery(
+    () => listMachines(getDb(), { actor, query: { q: params.q, page: params.page } }),
+    () => listMachines(getDb(), { actor }),
+  );
   const secrets = can(actor.role, 'secrets.manage') ? await listEnrolmentSecrets(getDb(), { actor }) : null;
   const h = await headers();
   const serverUrl = process.env.NEXTAUTH_URL ?? `${h.get('x-forwarded-proto') ?? 'http'}://${h.get('host')}`;
-  const now = Date.now();
   return (
     <>
       <PageHeader title="Machines" description="Every enrolled machine: its host name, time zone, owner and when its agent last polled." actions={<Badge>{result.total} machines</Badge>} />
@@ -36,7 +35,6 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
           ) : (
             <Table head={['Machine', 'State', 'Time zone', 'Owner', 'Enrolled with']} caption="Machines">
               {result.machines.map((m) => {
-                const online = m.lastSeenAt && now - new Date(m.lastSeenAt).getTime() < ONLINE_MS;
                 return (
                   <tr key={m.id} data-testid={`machine-row-${m.hostname}`}>
                     <Td>
@@ -44,7 +42,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
                       <div className="text-xs text-slate-500">{m.os ?? 'OS not reported yet'}</div>
                     </Td>
                     <Td>
-                      {online ? <Badge tone="green">Online</Badge> : <Badge>Offline</Badge>}
+                      {m.online ? <Badge tone="green">Online</Badge> : <Badge>Offline</Badge>}
                       <div className="text-xs text-slate-500">{m.lastSeenAt ? `seen ${formatDateTime(m.lastSeenAt)}` : 'never seen'}</div>
                     </Td>
                     <Td className="text-slate-600">{m.timeZone}</Td>

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
-import { AppError } from '@/lib/errors';
+import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listPackages } from '@/lib/packages/list-packages';
 import { Pager, SearchForm, pageHref } from '@/app/_components/list-controls';
@@ -13,10 +13,10 @@ export const metadata: Metadata = { title: 'Packages' };
 export default async function PackagesPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor('admin.view');
   const params = await searchParams;
-  const result = await listPackages(getDb(), { actor, query: { q: params.q, page: params.page } }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'invalid_input') return listPackages(getDb(), { actor });
-    throw error;
-  });
+  const result = await withDefaultsOnBadQuery(
+    () => listPackages(getDb(), { actor, query: { q: params.q, page: params.page } }),
+    () => listPackages(getDb(), { actor }),
+  );
   return (
     <>
       <PageHeader

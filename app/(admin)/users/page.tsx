@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { can, ROLE_DESCRIPTION, ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
-import { AppError } from '@/lib/errors';
+import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listUsers } from '@/lib/users/list-users';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, buttonClass, formatDateTime, inputClass } from '@/app/_components/ui';
@@ -15,13 +15,10 @@ export const metadata: Metadata = { title: 'Users' };
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const actor = await requirePageActor('users.view');
   const params = await searchParams;
-  let result;
-  try {
-    result = await listUsers(getDb(), { actor, query: { q: params.q, role: params.role || undefined, page: params.page } });
-  } catch (error) {
-    if (!(error instanceof AppError) || error.code !== 'invalid_input') throw error;
-    result = await listUsers(getDb(), { actor, query: {} });
-  }
+  const result = await withDefaultsOnBadQuery(
+    () => listUsers(getDb(), { actor, query: { q: params.q, role: params.role || undefined, page: params.page } }),
+    () => listUsers(getDb(), { actor }),
+  );
   const manage = can(actor.role, 'users.manage');
   return (
     <>
