@@ -2,7 +2,8 @@ import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { z } from 'zod';
 import { requirePermission, type Actor, type Permission } from '@/lib/auth/permissions';
-import { AppError, parseInput, toErrorBody } from '@/lib/errors';
+import { parseInput, toErrorBody } from '@/lib/errors';
+import { assertJsonContentType, parseJsonBody, tooLarge } from './json-body';
 import { getActor } from './session';
 
 type Schema = z.ZodType;
@@ -54,17 +55,8 @@ export function jsonRoute<P extends Schema | undefined = undefined, Q extends Sc
 }
 
 async function readJson(request: NextRequest): Promise<unknown> {
-  const type = request.headers.get('content-type') ?? '';
-  if (!/^application\/([\w.+-]+\+)?json\b/i.test(type)) {
-    throw new AppError('bad_request', { field: 'body', message: 'body: expected Content-Type application/json' });
-  }
+  assertJsonContentType(request.headers.get('content-type'));
   const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_JSON_BYTES) {
-    throw new AppError('payload_too_large', { field: 'body', message: 'body: expected at most 1 MiB of JSON' });
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new AppError('bad_request', { field: 'body', message: 'body: expected valid JSON' });
-  }
+  if (Buffer.byteLength(text) > MAX_JSON_BYTES) throw tooLarge(MAX_JSON_BYTES);
+  return parseJsonBody(text);
 }
