@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import type { InstallationWindow } from '@/lib/contract/installation-window';
 import type { PackageManifest } from '@/lib/contract/package-manifest';
 
 export const roleEnum = pgEnum('role', ['admin', 'deployer', 'auditor', 'user']);
@@ -193,6 +194,9 @@ export const machines = pgTable(
     enrolledAt: timestamp('enrolled_at', { withTimezone: true }).notNull().defaultNow(),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
     retiredAt: timestamp('retired_at', { withTimezone: true }),
+    // The machine's own installation windows (the user's choice, or an admin's until the portal
+    // sets them); null means "not set": its groups' defaults apply, else any time.
+    windows: jsonb('windows').$type<InstallationWindow[]>(),
   },
   (t) => [
     uniqueIndex('machines_token_hash_idx').on(t.tokenHash),
@@ -201,3 +205,104 @@ export const machines = pgTable(
   ],
 );
 export type Machine = typeof machines.$inferSelect;
+
+export const jobKindEnum = pgEnum('job_kind', ['install', 'offer', 'uninstall', 'inventory']);
+export type JobKind = (typeof jobKindEnum.enumValues)[number];
+/** asap: as soon as received; at: at startAt; windows: inside each machine's installation windows. */
+export const jobTimingEnum = pgEnum('job_timing', ['asap', 'at', 'windows']);
+export type JobTiming = (typeof jobTimingEnum.enumValues)[number];
+export const jobStateEnum = pgEnum('job_state', ['active', 'suspended', 'cancelled']);
+export type JobState = (typeof jobStateEnum.enumValues)[number];
+
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    kind: jobKindEnum('kind').notNull(),
+    // Restrict: a package used by a job is kept (its deletion is refused while the job is active).
+    packageId: uuid('package_id').references(() => packages.id, { onDelete: 'restrict' }),
+    timing: jobTimingEnum('timing').notNull(),
+    startAt: timestamp('start_at', { withTimezone: true }),
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    deadline: timestamp('deadline', { withTimezone: true }),
+    loadSpreading: boolean('load_spreading').notNull().default(false),
+    state: jobStateEnum('state').notNull().default('active'),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('jobs_package_id_idx').on(t.packageId), index('jobs_created_by_idx').on(t.createdBy), index('jobs_created_at_idx').on(t.createdAt)],
+);
+export type Job = typeof jobs.$inferSelect;
+
+export const assignmentStateEnum = pgEnum('assignment_state', [
+  'pending',
+  'offered',
+  'held',
+  'downloading',
+  'ready',
+  'installing',
+  'installed',
+  'failed',
+  'skipped',
+  'cancelled',
+  'expired',
+]);
+export type AssignmentState = (typeof assignmentStateEnum.enumValues)[number];
+
+/** One job on one machine: the row the agent acts on and reports against. */
+export const assignments = pgTable(
+  'assignments',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    // Machines are retired, never deleted while they have history.
+    machineId: uuid('machine_id')
+      .notNull()
+      .references(() => machines.id, { onDelete: 'cascade' }),
+    state: assignmentStateEnum('state').notNull(),
+    // Each re-run of a failed assignment is a new attempt; reports carry it.
+    attempt: integer('attempt').notNull().default(1),
+    exitCode: integer('exit_code'),
+    reason: text('reason'),
+    // The last 64 KiB of the installer's output, for the latest attempt.
+    output: text('output'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('assignments_job_id_machine_id_idx').on(t.jobId, t.machineId),
+    index('assignments_machine_id_idx').on(t.machineId),
+    index('assignments_job_id_state_idx').on(t.jobId, t.state),
+  ],
+);
+export type Assignment = typeof assignments.$inferSelect;
+
+/**
+ * Every state an assignment went through, as reported by its agent or set by an admin. The
+ * unique key (assignment, attempt, state) makes a replayed report collide instead of adding a row.
+ */
+export const assignmentEvents = pgTable(
+  'assignment_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    state: assignmentStateEnum('state').notNull(),
+    // When it happened on the machine (agent clock) or on the server.
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+    exitCode: integer('exit_code'),
+    reason: text('reason'),
+    output: text('output'),
+    // Where the content came from (server, relay), for downloads.
+    source: text('source'),
+    actorLabel: text('actor_label'),
+  },
+  (t) => [uniqueIndex('assignment_events_key_idx').on(t.assignmentId, t.attempt, t.state), index('assignment_events_received_at_idx').on(t.receivedAt)],
+);
+export type AssignmentEvent = typeof assignmentEvents.$inferSelect;

@@ -2,21 +2,28 @@
  * depot-agent: the daemon on each managed machine.
  *
  *   depot-agent enroll --server URL --secret S   (or DEPOT_ENROLMENT_SECRET)
- *   depot-agent run        (the daemon)
+ *   depot-agent run [--once]   (the daemon; --once: one round, due work, reports, then exit)
  *   depot-agent status
+ *   depot-agent install-service
  *
  * Exit codes: 0 done, 1 refused (by the server, or already enrolled), 2 bad usage, 3 unreachable.
  */
 import { Command } from 'commander';
 import { z } from 'zod';
-import { planSchema } from '../../lib/contract/agent-api';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planSchema, type Plan } from '../../lib/contract/agent-api';
 import { describeWindow } from '../../lib/contract/installation-window';
+import { installTime, spreadOf } from '../../lib/schedule/install-time';
 import { nextOpening } from '../../lib/schedule/next-opening';
 import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
 import { collectInventory } from './collect-inventory';
 import { AgentDaemon, realWorld } from './daemon';
 import { enroll, EnrollRefused } from './enroll';
+import { LocalState } from './local-state';
+import { runProcess } from './process-runner';
+import { installService } from './service-unit';
 
 class UsageError extends Error {}
 
@@ -44,14 +51,25 @@ export function buildProgram(): Command {
 
   program
     .command('run')
-    .description('the daemon: poll the plan, report facts; stops cleanly on SIGTERM')
-    .action(async () => {
+    .description('the daemon: poll the plan, download, install inside windows, report; stops cleanly on SIGTERM')
+    .option('--once', 'one round (facts, plan, due work, reports), then exit: for scripts and first runs')
+    .action(async (opts) => {
       const { dir, identity } = enrolledIdentity();
       const stop = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
       const world = realWorld(collectInventory);
       world.log(`depot-agent: machine ${identity.machineId}, server ${identity.server}`);
-      await new AgentDaemon(identity, dir, world).run(stop.signal);
+      const daemon = new AgentDaemon(identity, dir, world);
+      if (opts.once) {
+        const result = await daemon.round(stop.signal).catch((error: Error) => {
+          world.log(`round failed: ${error.message}`);
+          return { ok: false };
+        });
+        const wakeAt = await daemon.work(stop.signal);
+        world.log(`depot-agent: round ${result.ok ? 'done' : 'failed (working from the cached plan)'}; ${daemon.executor.outbox.size} report(s) waiting${wakeAt ? `; next due ${wakeAt.toISOString()}` : ''}`);
+      } else {
+        await daemon.run(stop.signal);
+      }
       world.log('depot-agent: stopped');
     });
 
@@ -73,14 +91,52 @@ export function buildProgram(): Command {
         console.log(`Server not reachable (${(error as Error).message}); showing the cached plan.`);
         plan = cached;
       }
-      const opening = nextOpening(plan.windows, plan.timeZone, new Date());
-      const when = opening.end === null ? 'any time' : opening.start <= new Date() ? `now, until ${fmt(opening.end, plan.timeZone)}` : `${fmt(opening.start, plan.timeZone)}`;
+      const now = new Date();
+      const opening = nextOpening(plan.windows, plan.timeZone, now);
+      const when = opening.end === null ? 'any time' : opening.start <= now ? `now, until ${fmt(opening.end, plan.timeZone)}` : `${fmt(opening.start, plan.timeZone)}`;
       console.log(`Plan version ${plan.version}; ${plan.assignments.length} assignment(s).`);
       console.log(`Installation windows (${plan.timeZone}): ${plan.windows.length ? plan.windows.map(describeWindow).join('; ') : 'none, so any time'}.`);
-      console.log(`Next install: ${when}.`);
+      console.log(`Next window: ${when}.`);
+      for (const line of assignmentLines(plan, new LocalState(dir), now)) console.log(line);
+    });
+
+  program
+    .command('install-service')
+    .description('write the systemd unit for depot-agent run, then enable and start it')
+    .option('--unit-dir <dir>', 'where the unit goes', '/etc/systemd/system')
+    .option('--no-enable', 'write the unit only')
+    .action(async (opts) => {
+      const { dir } = enrolledIdentity();
+      const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/depot-agent.mjs');
+      const result = await installService({ unitDir: opts.unitDir, agentDir: dir, nodePath: process.execPath, entry, enable: opts.enable, run: runProcess });
+      console.log(`Wrote ${result.unitPath}.${result.enabled ? ' The service is enabled and running: journalctl -u depot-agent -f' : ' Enable it with: systemctl enable --now depot-agent'}`);
     });
 
   return program;
+}
+
+/** One line per assignment: what this machine did or will do, in the machine's time zone. */
+function assignmentLines(plan: Plan, local: LocalState, now: Date): string[] {
+  const lines: string[] = [];
+  const listed = new Set<string>();
+  for (const a of plan.assignments) {
+    listed.add(a.assignmentId);
+    const name = a.package ? `${a.package.displayName} ${a.package.version}` : a.jobName;
+    const state = local.get(a.assignmentId, a.attempt)?.state;
+    let what: string;
+    if (state === 'installed' || state === 'failed' || state === 'skipped') what = `${state} (report waiting for the server)`;
+    else if (state === 'downloading') what = 'downloading';
+    else if (state === 'installing') what = 'installing';
+    else {
+      const at = installTime(a, plan.windows, plan.timeZone, now, spreadOf(`${a.assignmentId}:${a.attempt}`));
+      what = `${state === 'ready' ? 'downloaded, ' : ''}pending: ${a.kind} ${at <= now ? 'now' : fmt(at, plan.timeZone)}`;
+    }
+    lines.push(`  ${name}: ${what}`);
+  }
+  for (const [id, entry] of Object.entries(local.all())) {
+    if (!listed.has(id)) lines.push(`  assignment ${id.slice(0, 8)}: ${entry.state} at ${fmt(new Date(entry.at), plan.timeZone)}`);
+  }
+  return lines;
 }
 
 function enrolledIdentity() {

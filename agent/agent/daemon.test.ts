@@ -29,6 +29,15 @@ function world(responses: (Response | Error)[], extra: Partial<AgentWorld> = {})
       sleeps.push(ms);
       now += ms;
     },
+    wait: async (ms, wakeAt) => {
+      const until = wakeAt ? Math.min(now + ms, wakeAt.getTime()) : now + ms;
+      sleeps.push(until - now);
+      now = until;
+    },
+    run: async () => {
+      throw new Error('no installer expected');
+    },
+    probe: undefined as never,
     random: () => 0.5,
     fetch: (async (url: string, init: RequestInit) => {
       requests.push({ method: init.method ?? 'GET', url, headers: init.headers as Record<string, string> });
@@ -106,9 +115,9 @@ describe('AgentDaemon.run', () => {
     const stop = new AbortController();
     const responses: (Response | Error)[] = [new Error('connect ECONNREFUSED'), new Error('connect ECONNREFUSED'), new Response('{"planVersion":1}'), Response.json(plan(1))];
     const { w, sleeps } = world(responses, {});
-    const originalSleep = w.sleep;
-    w.sleep = async (ms, signal) => {
-      await originalSleep(ms, signal);
+    const originalWait = w.wait;
+    w.wait = async (ms, wakeAt, signal) => {
+      await originalWait(ms, wakeAt, signal);
       if (sleeps.length === 4) stop.abort(); // after the round that succeeded
     };
     await new AgentDaemon(identity, dir, w).run(stop.signal);

@@ -2,15 +2,23 @@ import crypto from 'node:crypto';
 import { setTimeout as sleepFor } from 'node:timers/promises';
 import fs from 'node:fs';
 import path from 'node:path';
-import { AGENT_API, planSchema, type Inventory, type Plan } from '../../lib/contract/agent-api';
+import schedule from 'node-schedule';
+import { AGENT_API, planSchema, reportResponseSchema, type Inventory, type Plan, type ReportEvent, type ReportResponse } from '../../lib/contract/agent-api';
 import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
+import { realProbe, type MachineProbe } from './checks';
+import { Executor } from './executor';
+import { runProcess, type ProcessRunner } from './process-runner';
 
 /** Everything the daemon touches outside itself, so tests drive time and failures without sleeping. */
 export interface AgentWorld {
   now(): number;
   /** Resolves after ms, or at once when the signal aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Resolves after ms or at wakeAt, whichever comes first, or when the signal aborts. */
+  wait(ms: number, wakeAt: Date | null, signal: AbortSignal): Promise<void>;
+  run: ProcessRunner;
+  probe: MachineProbe;
   random(): number;
   fetch: typeof fetch;
   collect(): Promise<Inventory>;
@@ -21,6 +29,16 @@ export const realWorld = (collect: () => Promise<Inventory>): AgentWorld => ({
   now: () => Date.now(),
   // Returns at once when already stopped, and leaves no listener behind when the timer fires.
   sleep: (ms, signal) => sleepFor(ms, undefined, { signal }).catch(() => undefined),
+  // node-schedule wakes the agent at an installation window's opening: it re-checks the wall
+  // clock, so a suspended laptop or a clock change does not make it miss the window.
+  async wait(ms, wakeAt, signal) {
+    const wake = new AbortController();
+    const job = wakeAt ? schedule.scheduleJob(wakeAt, () => wake.abort()) : null;
+    await sleepFor(ms, undefined, { signal: AbortSignal.any([signal, wake.signal]) }).catch(() => undefined);
+    job?.cancel();
+  },
+  run: runProcess,
+  probe: realProbe(runProcess),
   random: Math.random,
   fetch,
   collect,
@@ -58,6 +76,23 @@ export class AgentDaemon {
     // A plan left by an earlier enrolment of this directory belongs to another machine.
     this.plan = cached?.machineId === identity.machineId ? cached : null;
     this.sentFactsHash = readText(path.join(dir, 'inventory.sha256'));
+    this.executor = new Executor(identity, dir, {
+      now: world.now,
+      fetch: world.fetch,
+      run: world.run,
+      probe: world.probe,
+      log: world.log,
+      sendInventoryNow: () => this.sendInventoryNow(),
+    });
+  }
+
+  readonly executor: Executor;
+
+  /** For inventory jobs: fresh facts, sent even if unchanged. */
+  private async sendInventoryNow(): Promise<void> {
+    this.factsAt = -Infinity;
+    this.sentFactsHash = null;
+    await this.sendInventoryIfChanged();
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -71,6 +106,13 @@ export class AgentDaemon {
         this.world.log(`round failed: ${(error as Error).message}`);
         result = { ok: false };
       }
+      // Work goes on with the cached plan when the server cannot be reached.
+      let wakeAt: Date | null = null;
+      try {
+        wakeAt = await this.work(signal);
+      } catch (error) {
+        this.world.log(`work failed: ${(error as Error).message}`);
+      }
       this.failures = result.ok ? 0 : this.failures + 1;
       const delay = nextDelay({
         ok: result.ok,
@@ -80,17 +122,59 @@ export class AgentDaemon {
         retryAfterMs: result.retryAfterMs,
         random: this.world.random,
       });
-      await this.world.sleep(delay, signal);
+      await this.world.wait(delay, wakeAt, signal);
+    }
+  }
+
+  /** Installs what is due, then sends the reports; returns when the next assignment is due. */
+  async work(signal?: AbortSignal): Promise<Date | null> {
+    if (!this.plan) return null;
+    const wakeAt = await this.executor.work(this.plan, signal);
+    await this.flushReports();
+    return wakeAt;
+  }
+
+  /** Sends queued reports; false when the server could not take them (they stay on disk). */
+  async flushReports(): Promise<boolean> {
+    if (this.executor.outbox.size === 0) return true;
+    return this.executor.outbox.flush((events) => this.sendReport(events), this.world.log);
+  }
+
+  private async sendReport(events: ReportEvent[]): Promise<ReportResponse | null> {
+    try {
+      const res = await this.request('POST', '/report', { events });
+      if (res.status !== 200) {
+        await this.refusal(res, 'report');
+        return null;
+      }
+      return reportResponseSchema.parse(await res.json());
+    } catch (error) {
+      this.world.log(`report: ${(error as Error).message}`);
+      return null;
     }
   }
 
   /** One round: inventory if changed, then the plan. A stop aborts the round's requests too. */
   async round(stop?: AbortSignal): Promise<RoundResult> {
     this.stop = stop;
+    try {
+      return await this.exchange();
+    } catch (error) {
+      if (stop?.aborted) throw error;
+      // Unreachable (refused, reset, DNS, timeout): the cached plan carries on.
+      const cause = (error as Error & { cause?: Error }).cause;
+      this.world.log(`server unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`);
+      return { ok: false };
+    }
+  }
+
+  private async exchange(): Promise<RoundResult> {
     const inventoryResult = await this.sendInventoryIfChanged();
     // A refused inventory (a time zone the server does not know, a brief 5xx) must not keep the
     // machine from its plan; only a refused token ends the round.
     if (inventoryResult?.status === 401) return inventoryResult.result;
+    // Reports before the plan, so the plan fetched next no longer lists finished work.
+    await this.flushReports();
     const res = await this.request('GET', '/plan', undefined, this.plan ? `"${this.plan.machineId}.${this.plan.version}"` : undefined);
     if (res.status === 304) return { ok: true };
     if (res.status !== 200) return this.refusal(res, 'plan');

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { eq } from 'drizzle-orm';
-import { contentBlobs } from '@/db/schema';
+import { and, eq } from 'drizzle-orm';
+import { assignments, contentBlobs, jobs, packages } from '@/db/schema';
+import { applyReport } from '@/lib/assignments/apply-report';
 import { planEtag } from '@/lib/contract/agent-api';
 import { serveContent } from '@/lib/content/serve-content';
 import { AppError } from '@/lib/errors';
@@ -12,6 +13,7 @@ import type { FastPathContext } from './fast-path';
 import { readJsonBody } from './read-json';
 import { sendJson } from './send-json';
 
+const REPORT_MAX_BYTES = 4 * 1024 * 1024;
 const REFUSED = 'This machine token is not valid: the machine was retired or never enrolled. Enrol it again with a current enrolment secret.';
 
 async function requireMachine(req: IncomingMessage, ctx: FastPathContext): Promise<MachineIdentity> {
@@ -45,10 +47,18 @@ export async function plan(req: IncomingMessage, res: ServerResponse, ctx: FastP
 
 /** GET /api/agent/v1/content/<sha256>: package content for an enrolled machine, with Range. */
 export async function content(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
-  await requireMachine(req, ctx);
+  const machine = await requireMachine(req, ctx);
   const sha256 = match[1];
-  const [blob] = await ctx.database.db.select().from(contentBlobs).where(eq(contentBlobs.sha256, sha256));
-  if (!blob) throw new AppError('not_found', { message: `No content ${sha256} on this server.` });
+  // Only content of a package assigned to this machine: a machine token is not a key to the store.
+  const [blob] = await ctx.database.db
+    .select({ size: contentBlobs.size })
+    .from(contentBlobs)
+    .innerJoin(packages, eq(packages.contentSha256, contentBlobs.sha256))
+    .innerJoin(jobs, eq(jobs.packageId, packages.id))
+    .innerJoin(assignments, and(eq(assignments.jobId, jobs.id), eq(assignments.machineId, machine.id)))
+    .where(eq(contentBlobs.sha256, sha256))
+    .limit(1);
+  if (!blob) throw new AppError('not_found', { message: `No content ${sha256} is assigned to this machine.` });
   await serveContent(req, res, { path: ctx.store.pathOf(sha256), sha256, size: blob.size });
 }
 
@@ -56,4 +66,11 @@ export async function content(req: IncomingMessage, res: ServerResponse, ctx: Fa
 export async function inventory(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
   const machine = await requireMachine(req, ctx);
   sendJson(res, 200, await recordInventory(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req) }));
+}
+
+/** POST /api/agent/v1/report: a batch of attempt events; per event applied, duplicate or refused. */
+export async function report(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
+  const machine = await requireMachine(req, ctx);
+  // Events carry up to 64 KiB of output each; the agent sends at most 1 MiB per batch.
+  sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req, REPORT_MAX_BYTES) }));
 }

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { installationWindowSchema } from './installation-window';
+import { conditionsSchema, detectionSchema, installerSchema, sha256Schema } from './package-manifest';
 
 export const AGENT_API = '/api/agent/v1';
 
@@ -36,7 +37,7 @@ export const planSchema = z.object({
   timeZone: z.string(),
   /** Empty: install any time. */
   windows: z.array(installationWindowSchema),
-  assignments: z.array(z.unknown()),
+  assignments: z.array(z.lazy(() => planAssignmentSchema)),
 });
 export type Plan = z.infer<typeof planSchema>;
 
@@ -61,3 +62,72 @@ export const inventorySchema = z
   })
   .strict();
 export type Inventory = z.infer<typeof inventorySchema>;
+
+/** What the agent needs of a package: where its content is and how to install it. */
+export const planPackageSchema = z.object({
+  id: z.uuid(),
+  packageId: z.string(),
+  version: z.string(),
+  generation: z.number().int(),
+  displayName: z.string(),
+  sha256: sha256Schema,
+  size: z.number().int().nonnegative(),
+  fileName: z.string(),
+  installer: installerSchema,
+  conditions: conditionsSchema,
+  detection: detectionSchema,
+});
+export type PlanPackage = z.infer<typeof planPackageSchema>;
+
+/** One assignment the agent still has work on (pending, downloading, ready, installing). */
+export const planAssignmentSchema = z.object({
+  assignmentId: z.uuid(),
+  attempt: z.number().int().positive(),
+  jobId: z.uuid(),
+  jobName: z.string(),
+  kind: z.enum(['install', 'uninstall', 'inventory']),
+  state: z.enum(['pending', 'downloading', 'ready', 'installing']),
+  /** asap: at once; at: at startAt; windows: in the machine's installation windows. */
+  timing: z.enum(['asap', 'at', 'windows']),
+  startAt: z.iso.datetime({ offset: true }).nullable(),
+  notBefore: z.iso.datetime({ offset: true }).nullable(),
+  /** For install: after it, run at the first chance even outside windows. */
+  deadline: z.iso.datetime({ offset: true }).nullable(),
+  loadSpreading: z.boolean(),
+  package: planPackageSchema.nullable(),
+});
+export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
+
+export const REPORTED_STATES = ['downloading', 'ready', 'installing', 'installed', 'failed', 'skipped'] as const;
+export type ReportedState = (typeof REPORTED_STATES)[number];
+export const OUTPUT_LIMIT = 64 * 1024;
+
+/** One attempt event; (assignmentId, attempt, state) is its idempotency key. */
+export const reportEventSchema = z
+  .object({
+    assignmentId: z.uuid({ message: 'expected the assignment id (a UUID)' }),
+    attempt: z.number({ message: 'expected the attempt number' }).int().positive('expected a positive attempt number'),
+    state: z.enum(REPORTED_STATES, { message: `expected one of ${REPORTED_STATES.join(', ')}` }),
+    at: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time' }),
+    exitCode: z.number({ message: 'expected an exit code' }).int().nullable().optional(),
+    reason: z.string({ message: 'expected text' }).max(2000, 'expected at most 2000 characters').optional(),
+    output: z.string({ message: 'expected text' }).max(OUTPUT_LIMIT, 'expected at most 64 KiB of output').optional(),
+    source: z.string({ message: 'expected text' }).max(200, 'expected at most 200 characters').optional(),
+  })
+  .strict();
+export type ReportEvent = z.infer<typeof reportEventSchema>;
+
+export const reportRequestSchema = z
+  .object({ events: z.array(reportEventSchema, { message: 'expected a list of events' }).min(1, 'expected at least one event').max(500, 'expected at most 500 events per report') })
+  .strict();
+export type ReportRequest = z.infer<typeof reportRequestSchema>;
+
+/**
+ * applied: recorded; duplicate: already recorded (a replay, a no-op); refused: would move the
+ * assignment somewhere it may not go (a finished one backwards, a cancelled one forwards) —
+ * the agent drops it and logs the message, since sending it again cannot succeed.
+ */
+export const reportResponseSchema = z.object({
+  results: z.array(z.object({ assignmentId: z.string(), attempt: z.number(), state: z.string(), outcome: z.enum(['applied', 'duplicate', 'refused']), message: z.string().optional() })),
+});
+export type ReportResponse = z.infer<typeof reportResponseSchema>;

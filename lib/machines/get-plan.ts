@@ -1,18 +1,68 @@
-import { eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { machines } from '@/db/schema';
-import type { Plan } from '@/lib/contract/agent-api';
+import { assignments, jobs, machines, packages } from '@/db/schema';
+import { ACTIVE_STATES } from '@/lib/assignments/transitions';
+import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { AppError } from '@/lib/errors';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
 export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
 
 /**
- * What the server tells one agent. Windows and assignments come with the jobs and portal
- * issues; until then a plan says "install any time, nothing to do".
+ * What the server tells one agent: its effective installation windows in its time zone and every
+ * assignment it still has work on. Finished assignments leave the plan; the agent remembers
+ * what it reported until the server has it.
  */
 export async function getPlan(db: Db, machineId: string): Promise<Plan> {
-  const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone }).from(machines).where(eq(machines.id, machineId));
+  const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows }).from(machines).where(eq(machines.id, machineId));
   if (!m) throw new AppError('unauthorized', { message: 'This machine is not enrolled.' });
-  return { machineId: m.id, version: m.planVersion, pollSeconds: POLL.seconds, jitterSeconds: POLL.jitterSeconds, timeZone: m.timeZone, windows: [], assignments: [] };
+  const rows = await db
+    .select({ assignment: assignments, job: jobs, pkg: packages })
+    .from(assignments)
+    .innerJoin(jobs, eq(jobs.id, assignments.jobId))
+    .leftJoin(packages, eq(packages.id, jobs.packageId))
+    .where(and(eq(assignments.machineId, machineId), inArray(assignments.state, [...ACTIVE_STATES])))
+    .orderBy(asc(assignments.createdAt));
+  return {
+    machineId: m.id,
+    version: m.planVersion,
+    pollSeconds: POLL.seconds,
+    jitterSeconds: POLL.jitterSeconds,
+    timeZone: m.timeZone,
+    windows: effectiveWindows(m.windows),
+    assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
+      assignmentId: assignment.id,
+      attempt: assignment.attempt,
+      jobId: job.id,
+      jobName: job.name,
+      // A selected offer is installed like a mandatory one.
+      kind: job.kind === 'offer' ? 'install' : job.kind,
+      state: assignment.state as PlanAssignment['state'],
+      timing: job.timing,
+      startAt: job.startAt?.toISOString() ?? null,
+      notBefore: job.notBefore?.toISOString() ?? null,
+      deadline: job.kind === 'offer' ? null : (job.deadline?.toISOString() ?? null),
+      loadSpreading: job.loadSpreading,
+      package: pkg
+        ? {
+            id: pkg.id,
+            packageId: pkg.packageId,
+            version: pkg.version,
+            generation: pkg.generation,
+            displayName: pkg.displayName,
+            sha256: pkg.contentSha256,
+            size: pkg.size,
+            fileName: pkg.fileName,
+            installer: pkg.manifest.installer,
+            conditions: pkg.manifest.conditions,
+            detection: pkg.manifest.detection,
+          }
+        : null,
+    })),
+  };
+}
+
+/** DESIGN.md: the machine's own windows (the user's), else its groups' defaults, else any time. */
+export function effectiveWindows(own: Plan['windows'] | null): Plan['windows'] {
+  return own ?? [];
 }

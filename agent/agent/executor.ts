@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEvent } from '../../lib/contract/agent-api';
+import { installTime, spreadOf } from '../../lib/schedule/install-time';
+import type { Identity } from './agent-dir';
+import { detect, unmetCondition, type MachineProbe } from './checks';
+import { downloadContent, IntegrityError } from './download';
+import { installerEnv, prepareInstall, uninstallArgv } from './installers';
+import { FINISHED, LocalState } from './local-state';
+import { Outbox } from './outbox';
+import type { ProcessRunner } from './process-runner';
+
+/** What the executor touches outside itself: injected, so tests drive time and installers. */
+export interface ExecutorWorld {
+  now(): number;
+  fetch: typeof fetch;
+  run: ProcessRunner;
+  probe: MachineProbe;
+  log(line: string): void;
+  /** Collects and sends the machine's facts now (inventory jobs). */
+  sendInventoryNow(): Promise<void>;
+}
+
+type Outcome = Omit<ReportEvent, 'assignmentId' | 'attempt' | 'at'>;
+
+/**
+ * Works through the plan's assignments: prefetches content as soon as an assignment arrives,
+ * and installs when `installTime` says so (inside a window, at once, at a time, or after a
+ * deadline). It decides with its own clock and the cached plan, so a machine whose server is
+ * unreachable still installs what it has downloaded. Every step is written to the local
+ * journal and the outbox before the next one starts.
+ */
+export class Executor {
+  readonly state: LocalState;
+  readonly outbox: Outbox;
+  private readonly downloads: string;
+
+  constructor(
+    private readonly identity: Identity,
+    dir: string,
+    private readonly world: ExecutorWorld,
+  ) {
+    this.state = new LocalState(dir);
+    this.outbox = new Outbox(dir);
+    this.downloads = path.join(dir, 'downloads');
+  }
+
+  /** Does what is due now; returns when the next assignment becomes due (null: nothing waits). */
+  async work(plan: Plan, signal?: AbortSignal): Promise<Date | null> {
+    let next: number | null = null;
+    for (const a of plan.assignments) {
+      if (signal?.aborted) break;
+      const local = this.state.get(a.assignmentId, a.attempt);
+      if (local && FINISHED.has(local.state)) continue;
+      // Found in the journal as started: the agent died during that install.
+      if (local?.state === 'installing' || (!local && a.state === 'installing')) {
+        await this.recover(a);
+        continue;
+      }
+      let file: string | null = null;
+      if (this.needsContent(a)) {
+        file = await this.fetchContent(a, signal);
+        if (!file) continue;
+      }
+      const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`)).getTime();
+      if (due > this.world.now()) {
+        next = next === null ? due : Math.min(next, due);
+        continue;
+      }
+      await this.execute(a, file);
+    }
+    this.pruneDownloads(plan);
+    this.state.prune((id) => plan.assignments.some((a) => a.assignmentId === id) || this.outbox.has(id));
+    return next === null ? null : new Date(next);
+  }
+
+  private needsContent(a: PlanAssignment): boolean {
+    if (!a.package || a.kind === 'inventory') return false;
+    if (a.kind === 'uninstall') return (uninstallArgv(a.package) ?? []).some((arg) => arg.includes('{file}'));
+    return true;
+  }
+
+  /** The verified file, or null when it is not here yet (retried next round) or failed integrity. */
+  private async fetchContent(a: PlanAssignment, signal?: AbortSignal): Promise<string | null> {
+    const pkg = a.package!;
+    const final = path.join(this.downloads, pkg.sha256);
+    if (fs.existsSync(final) && fs.statSync(final).size === pkg.size) {
+      if (!this.state.get(a.assignmentId, a.attempt)) this.record(a, { state: 'ready', reason: 'content already on this machine' });
+      return final;
+    }
+    if (this.state.get(a.assignmentId, a.attempt)?.state !== 'downloading') this.record(a, { state: 'downloading' });
+    try {
+      const result = await downloadContent({
+        url: `${this.identity.server}${AGENT_API}/content/${pkg.sha256}`,
+        token: this.identity.token,
+        sha256: pkg.sha256,
+        size: pkg.size,
+        dir: this.downloads,
+        fetch: this.world.fetch,
+        signal,
+      });
+      const resumed = result.resumedFrom > 0 ? `, resumed at byte ${result.resumedFrom}` : '';
+      this.record(a, { state: 'ready', source: result.source, reason: `downloaded ${pkg.size} bytes, SHA-256 verified${resumed}` });
+      return result.path;
+    } catch (error) {
+      if (error instanceof IntegrityError) {
+        this.record(a, { state: 'failed', reason: error.message });
+        return null;
+      }
+      this.world.log(`download of ${pkg.displayName} ${pkg.version}: ${(error as Error).message}`);
+      return null;
+    }
+  }
+
+  private async execute(a: PlanAssignment, file: string | null): Promise<void> {
+    if (a.kind === 'inventory') {
+      await this.world.sendInventoryNow();
+      this.record(a, { state: 'installed', reason: 'inventory collected and sent' });
+      return;
+    }
+    const pkg = a.package!;
+    const probe = this.world.probe;
+    if (a.kind === 'install') {
+      const unmet = await unmetCondition(pkg.conditions, probe);
+      if (unmet) return this.record(a, { state: 'skipped', reason: unmet });
+    }
+    const found = await detect(pkg.detection, probe);
+    if (a.kind === 'install' && found === true) return this.record(a, { state: 'installed', reason: 'already installed (detection rule); nothing was run' });
+    if (a.kind === 'uninstall' && found === false) return this.record(a, { state: 'installed', reason: 'not installed (detection rule); nothing to remove' });
+
+    // The journal entry is on disk before the installer starts: see recover().
+    this.record(a, { state: 'installing' });
+    let argv: string[] | null;
+    let note: string | undefined;
+    try {
+      if (a.kind === 'uninstall') {
+        argv = uninstallArgv(pkg);
+        if (!argv) return this.record(a, { state: 'failed', reason: 'the package has no uninstall command and no package detection rule to remove it by' });
+        if (file) argv = argv.map((arg) => arg.replaceAll('{file}', file));
+      } else {
+        ({ argv, note } = await prepareInstall(pkg, file!));
+      }
+    } catch (error) {
+      return this.record(a, { state: 'failed', reason: (error as Error).message });
+    }
+    if (!argv) return this.record(a, { state: 'installed', reason: note });
+
+    this.world.log(`${a.kind} ${pkg.displayName} ${pkg.version}: ${argv.join(' ')}`);
+    const result = await this.world.run(argv, { timeoutMs: pkg.installer.timeoutSeconds * 1000, env: installerEnv(), cwd: this.downloads });
+    const output = result.output.length > OUTPUT_LIMIT ? result.output.slice(-OUTPUT_LIMIT) : result.output;
+    const ok = result.exitCode !== null && pkg.installer.successExitCodes.includes(result.exitCode);
+    if (!ok) {
+      const reason = result.error
+        ? result.error
+        : result.timedOut
+          ? `timed out after ${pkg.installer.timeoutSeconds} s; the installer's process tree was killed`
+          : result.exitCode === null
+            ? `ended by signal ${result.signal}`
+            : `exit code ${result.exitCode} (success: ${pkg.installer.successExitCodes.join(', ')})`;
+      return this.record(a, { state: 'failed', exitCode: result.exitCode, output, reason });
+    }
+    if (a.kind === 'install' && (await detect(pkg.detection, probe)) === false) {
+      return this.record(a, { state: 'failed', exitCode: result.exitCode, output, reason: 'the installer succeeded but the detection rule does not find the package' });
+    }
+    this.record(a, { state: 'installed', exitCode: result.exitCode, output, reason: note });
+  }
+
+  /**
+   * The agent stopped while this install ran (killed, power lost). Running the installer again
+   * blindly could do harm (a half-applied upgrade run twice), so the detection rule decides.
+   */
+  private async recover(a: PlanAssignment): Promise<void> {
+    const found = a.package && a.kind !== 'inventory' ? await detect(a.package.detection, this.world.probe) : null;
+    const done = a.kind === 'uninstall' ? found === false : found === true;
+    if (done) {
+      this.record(a, { state: 'installed', reason: `the agent stopped during the ${a.kind}; the detection rule finds it done, so nothing was run again` });
+    } else {
+      const why = found === null ? 'the package has no detection rule to check it by' : 'the detection rule does not find it done';
+      this.record(a, { state: 'failed', reason: `the agent stopped during the ${a.kind} and ${why}; it was not run again blindly (re-run to try again)` });
+    }
+  }
+
+  private record(a: PlanAssignment, outcome: Outcome): void {
+    const at = new Date(this.world.now()).toISOString();
+    this.state.set(a.assignmentId, { attempt: a.attempt, state: outcome.state, at });
+    this.outbox.add({ assignmentId: a.assignmentId, attempt: a.attempt, at, ...outcome });
+    if (FINISHED.has(outcome.state)) this.world.log(`${a.jobName}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+  }
+
+  /** Removes downloads no unfinished assignment of the plan needs any more. */
+  private pruneDownloads(plan: Plan): void {
+    const needed = new Set(
+      plan.assignments.filter((a) => a.package && !FINISHED.has(this.state.get(a.assignmentId, a.attempt)?.state ?? 'downloading')).map((a) => a.package!.sha256),
+    );
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.downloads);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!needed.has(name.replace(/\.part$/, ''))) fs.rmSync(path.join(this.downloads, name), { force: true });
+    }
+  }
+}

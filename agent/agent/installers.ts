@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import type { PlanPackage } from '../../lib/contract/agent-api';
+import { extractArchive } from './extract-archive';
+
+/**
+ * The argv an installer kind runs, with `{file}` (the verified download) and `{dir}` (an
+ * archive's extraction folder) replaced as whole-argument substitutions inside array elements.
+ * Nothing here ever becomes a shell string.
+ */
+export function substitute(argv: readonly string[], vars: { file: string; dir?: string }): string[] {
+  return argv.map((arg) => arg.replaceAll('{file}', vars.file).replaceAll('{dir}', vars.dir ?? ''));
+}
+
+/** What to run to uninstall: the manifest's argv, else the package manager's own removal for deb and rpm. */
+export function uninstallArgv(pkg: PlanPackage): string[] | null {
+  if (pkg.installer.uninstall) return pkg.installer.uninstall;
+  const name = pkg.detection.kind === 'package' ? pkg.detection.name : null;
+  if (!name) return null;
+  if (pkg.installer.kind === 'deb') return ['dpkg', '--remove', name];
+  if (pkg.installer.kind === 'rpm') return ['rpm', '-e', name];
+  return null;
+}
+
+export interface PreparedInstall {
+  /** null: nothing more to run (an archive without an install command is installed by extraction). */
+  argv: string[] | null;
+  note?: string;
+}
+
+/** Gets the verified file ready for its installer kind, and says what to run. */
+export async function prepareInstall(pkg: PlanPackage, file: string): Promise<PreparedInstall> {
+  const { installer } = pkg;
+  if (installer.kind === 'script') fs.chmodSync(file, 0o700);
+  if (installer.kind === 'archive') {
+    const dir = installer.extractTo!;
+    const counts = await extractArchive(file, dir);
+    const note = `extracted ${counts.files} file(s), ${counts.directories} folder(s) and ${counts.links} link(s) to ${dir}`;
+    return { argv: installer.install ? substitute(installer.install, { file, dir }) : null, note };
+  }
+  if (!installer.install) throw new Error(`no install command for a ${installer.kind} installer`);
+  return { argv: substitute(installer.install, { file }) };
+}
+
+/** Environment for installers: no prompts from package managers. */
+export function installerEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+}

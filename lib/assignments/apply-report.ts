@@ -1,0 +1,81 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { assignmentEvents, assignments, type AssignmentState } from '@/db/schema';
+import { reportRequestSchema, type ReportEvent, type ReportResponse } from '@/lib/contract/agent-api';
+import { parseInput } from '@/lib/errors';
+import { canMove, isTerminal } from './transitions';
+
+type Result = ReportResponse['results'][number];
+
+/**
+ * Records a batch of the agent's attempt events. Each event is keyed by (assignment, attempt,
+ * state): a replay finds its row and is a no-op; a move the state machine does not allow (a
+ * finished assignment backwards, a cancelled one forwards) is refused with the reason. The
+ * assignment row is locked while its event is applied, so two copies of one report racing each
+ * other still make one row.
+ */
+export async function applyReport(db: Db, { machineId, input, now = new Date() }: { machineId: string; input: unknown; now?: Date }): Promise<ReportResponse> {
+  const { events } = parseInput(reportRequestSchema, input, 'body');
+  const results: Result[] = [];
+  await db.transaction(async (tx) => {
+    for (const event of events) results.push(await applyOne(tx, machineId, event, now));
+  });
+  return { results };
+}
+
+async function applyOne(tx: Db, machineId: string, event: ReportEvent, now: Date): Promise<Result> {
+  const key = { assignmentId: event.assignmentId, attempt: event.attempt, state: event.state };
+  const refused = (message: string): Result => ({ ...key, outcome: 'refused', message });
+  const [row] = await tx
+    .select({ state: assignments.state, attempt: assignments.attempt })
+    .from(assignments)
+    .where(and(eq(assignments.id, event.assignmentId), eq(assignments.machineId, machineId)))
+    .for('update');
+  if (!row) return refused(`no assignment ${event.assignmentId} for this machine`);
+
+  const [seen] = await tx
+    .select({ id: assignmentEvents.id })
+    .from(assignmentEvents)
+    .where(and(eq(assignmentEvents.assignmentId, event.assignmentId), eq(assignmentEvents.attempt, event.attempt), eq(assignmentEvents.state, event.state)));
+  if (seen) return { ...key, outcome: 'duplicate' };
+
+  if (event.attempt !== row.attempt) {
+    return refused(`attempt ${event.attempt} is not the current attempt (${row.attempt}) of this assignment`);
+  }
+  const from = row.state as AssignmentState;
+  if (!canMove(from, event.state, 'agent')) {
+    return refused(
+      isTerminal(from)
+        ? `the assignment is already ${from}; reporting ${event.state} would move a finished assignment backwards`
+        : `an assignment that is ${from} cannot become ${event.state}`,
+    );
+  }
+
+  const finished = isTerminal(event.state);
+  await tx
+    .update(assignments)
+    .set({
+      state: event.state,
+      updatedAt: now,
+      // The outcome fields describe the latest attempt's end; a new step clears nothing else.
+      ...(finished ? { exitCode: event.exitCode ?? null, reason: event.reason ?? null, output: event.output ?? null } : {}),
+    })
+    .where(eq(assignments.id, event.assignmentId));
+  await tx
+    .insert(assignmentEvents)
+    .values({
+      assignmentId: event.assignmentId,
+      attempt: event.attempt,
+      state: event.state,
+      at: new Date(event.at),
+      receivedAt: now,
+      exitCode: event.exitCode ?? null,
+      reason: event.reason ?? null,
+      output: event.output ?? null,
+      source: event.source ?? null,
+      actorLabel: 'agent',
+    })
+    .onConflictDoNothing();
+  return { ...key, outcome: 'applied' };
+}
+

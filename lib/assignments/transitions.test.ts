@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { assignmentStateEnum } from '@/db/schema';
+import { ACTIVE_STATES, AGENT_REPORTED_STATES, canMove, isTerminal, NOT_STARTED_STATES, statesFrom, TERMINAL_STATES, TRANSITIONS } from './transitions';
+
+const ALL = assignmentStateEnum.enumValues;
+
+describe('assignment transitions', () => {
+  it('covers every state and names only known states', () => {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...ALL].sort());
+    for (const targets of Object.values(TRANSITIONS)) for (const to of Object.keys(targets)) expect(ALL).toContain(to);
+  });
+
+  it('never moves a terminal state, except a failed one back to pending by an admin re-run', () => {
+    for (const from of TERMINAL_STATES) {
+      for (const to of ALL) {
+        for (const by of ['agent', 'admin', 'user', 'system'] as const) {
+          const expected = from === 'failed' && to === 'pending' && by === 'admin';
+          expect(canMove(from, to, by), `${from} → ${to} by ${by}`).toBe(expected);
+        }
+      }
+    }
+  });
+
+  it('lets the agent walk the install path and fail at any step', () => {
+    expect(canMove('pending', 'downloading', 'agent')).toBe(true);
+    expect(canMove('downloading', 'ready', 'agent')).toBe(true);
+    expect(canMove('ready', 'installing', 'agent')).toBe(true);
+    expect(canMove('installing', 'installed', 'agent')).toBe(true);
+    for (const from of ['pending', 'downloading', 'ready', 'installing'] as const) expect(canMove(from, 'failed', 'agent')).toBe(true);
+    expect(canMove('installing', 'ready', 'agent')).toBe(false);
+    expect(canMove('installing', 'cancelled', 'admin')).toBe(false);
+  });
+
+  it('keeps the agent away from offers, holds and cancellations', () => {
+    for (const from of ['offered', 'held', 'cancelled', 'expired'] as const) for (const to of AGENT_REPORTED_STATES) expect(canMove(from, to, 'agent')).toBe(false);
+  });
+
+  it('derives the sets used by set-based writers', () => {
+    expect(statesFrom('cancelled', 'admin').sort()).toEqual(['downloading', 'held', 'offered', 'pending', 'ready']);
+    expect(NOT_STARTED_STATES.every((s) => canMove(s, 'held', 'admin'))).toBe(true);
+    expect(ACTIVE_STATES.some(isTerminal)).toBe(false);
+  });
+});

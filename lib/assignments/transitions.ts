@@ -1,0 +1,58 @@
+/**
+ * The assignment state machine of DESIGN.md, as one table. Every writer (the agent's reports,
+ * cancel, suspend and resume, re-run, selections, expiry) asks `canMove` before it changes a row,
+ * so no path can move an assignment somewhere the design does not allow.
+ *
+ *   pending ─► downloading ─► ready ─► installing ─► installed
+ *      │            │            │          └──────► failed ──(re-run: next attempt)──► pending
+ *      │            └────────────┴─────► failed
+ *      ├─► offered ─(user selects)─► pending      offered ─(deadline)─► expired
+ *      ├─► held (job suspended) ─(resumed)─► pending
+ *      ├─► skipped (installation conditions not met)
+ *      └─► cancelled (job cancelled, package deleted)
+ */
+import type { AssignmentState } from '@/db/schema';
+
+/** Who moves the assignment: its machine's agent, an admin (or deployer), the end user, or a sweep. */
+export type Mover = 'agent' | 'admin' | 'user' | 'system';
+
+type Table = Record<AssignmentState, Partial<Record<AssignmentState, readonly Mover[]>>>;
+
+const A = ['agent'] as const;
+export const TRANSITIONS: Table = {
+  // The agent may skip steps: a detection rule can find the package already installed before
+  // anything is downloaded, and conditions can rule an install out before the download.
+  pending: { downloading: A, ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], offered: ['user'] },
+  downloading: { ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'] },
+  ready: { installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'] },
+  installing: { installed: A, failed: A },
+  offered: { pending: ['user'], expired: ['system'], cancelled: ['admin', 'system'] },
+  held: { pending: ['admin'], cancelled: ['admin', 'system'] },
+  // Re-run: a new attempt starts from pending.
+  failed: { pending: ['admin'] },
+  installed: {},
+  skipped: {},
+  cancelled: {},
+  expired: {},
+};
+
+export const TERMINAL_STATES: readonly AssignmentState[] = ['installed', 'failed', 'skipped', 'cancelled', 'expired'];
+/** States in which the agent still has something to do; the plan carries these. */
+export const ACTIVE_STATES: readonly AssignmentState[] = ['pending', 'downloading', 'ready', 'installing'];
+/** Not yet started on the machine: what cancel and suspend may still stop. */
+export const NOT_STARTED_STATES: readonly AssignmentState[] = ['pending', 'downloading', 'ready'];
+/** The states an agent may report. */
+export const AGENT_REPORTED_STATES = ['downloading', 'ready', 'installing', 'installed', 'failed', 'skipped'] as const;
+
+export function isTerminal(state: AssignmentState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+export function canMove(from: AssignmentState, to: AssignmentState, by: Mover): boolean {
+  return TRANSITIONS[from][to]?.includes(by) ?? false;
+}
+
+/** The states `by` may move an assignment to `to` from, for set-based updates (`where state in (…)`). */
+export function statesFrom(to: AssignmentState, by: Mover): AssignmentState[] {
+  return (Object.keys(TRANSITIONS) as AssignmentState[]).filter((from) => canMove(from, to, by));
+}

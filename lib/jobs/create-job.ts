@@ -1,0 +1,107 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { assignments, jobs, machines, packages, type Job } from '@/db/schema';
+import { writeAudit } from '@/lib/audit/write-audit';
+import { requirePermission, type Actor } from '@/lib/auth/permissions';
+import { AppError, parseInput } from '@/lib/errors';
+import { createJobSchema, type CreateJobInput } from './schemas';
+
+export interface CreateJobOptions {
+  actor: Actor | null;
+  input: CreateJobInput;
+  now?: Date;
+}
+
+export interface CreatedJob {
+  job: Job;
+  assignments: number;
+}
+
+/**
+ * Creates a job and fans it out: one INSERT … SELECT makes every assignment and one UPDATE bumps
+ * the plan version of exactly the machines that got one, in one transaction, so a poll either
+ * sees the whole job or none of it.
+ */
+export async function createJob(db: Db, { actor, input, now = new Date() }: CreateJobOptions): Promise<CreatedJob> {
+  const deployer = requirePermission(actor, 'deploy.manage');
+  const data = parseInput(createJobSchema, input, 'body');
+  if (data.timing === 'windows' && data.deadline && Date.parse(data.deadline) <= now.getTime()) {
+    throw new AppError('invalid_input', { field: 'deadline', message: 'deadline: this deadline has passed; a job timed by installation windows needs a future deadline (or none)' });
+  }
+  const machineIds = [...new Set(data.machineIds)];
+
+  return db.transaction(async (tx) => {
+    let label = 'inventory';
+    if (data.packageId) {
+      // Share-locked so a concurrent delete of the package waits for this job, then sees it.
+      const [pkg] = await tx.select().from(packages).where(eq(packages.id, data.packageId)).for('share');
+      if (!pkg) throw new AppError('not_found', { field: 'packageId', message: `packageId: no package with id ${data.packageId}` });
+      if (pkg.expiresAt && pkg.expiresAt <= now) {
+        throw new AppError('invalid_input', { field: 'packageId', message: `packageId: ${pkg.packageId} ${pkg.version} expired on ${pkg.expiresAt.toISOString()}; register a newer generation` });
+      }
+      label = `${pkg.displayName} ${pkg.version}`;
+    }
+    const found = await tx.select({ id: machines.id }).from(machines).where(and(sql`${machines.id} = any(${uuidArray(machineIds)}::uuid[])`, isNull(machines.retiredAt)));
+    if (found.length !== machineIds.length) {
+      const known = new Set(found.map((m) => m.id));
+      const missing = machineIds.find((id) => !known.has(id));
+      throw new AppError('not_found', { field: 'machineIds', message: `machineIds: no enrolled machine with id ${missing}` });
+    }
+
+    const [job] = await tx
+      .insert(jobs)
+      .values({
+        name: data.name ?? `${data.kind} ${label}`,
+        kind: data.kind,
+        packageId: data.packageId ?? null,
+        timing: data.timing,
+        startAt: data.startAt ? new Date(data.startAt) : null,
+        notBefore: data.notBefore ? new Date(data.notBefore) : null,
+        deadline: data.deadline ? new Date(data.deadline) : null,
+        loadSpreading: data.loadSpreading,
+        createdBy: deployer.id,
+      })
+      .returning();
+    const count = await fanOut(tx, job, machineIds);
+    await writeAudit(tx, {
+      actor: deployer,
+      action: 'job.create',
+      targetType: 'job',
+      targetId: job.id,
+      targetLabel: job.name,
+      after: { kind: job.kind, packageId: job.packageId, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, machines: count },
+    });
+    return { job, assignments: count };
+  });
+}
+
+/** One set-based statement for the assignments, one for the plan versions; never a loop from Node. */
+async function fanOut(tx: Db, job: Job, machineIds: string[]): Promise<number> {
+  const initial = job.kind === 'offer' ? 'offered' : 'pending';
+  const inserted = await tx.execute<{ machine_id: string }>(sql`
+    with made as (
+      insert into ${assignments} (job_id, machine_id, state)
+      select ${job.id}, m.id, ${initial}::assignment_state
+      from ${machines} m
+      where m.id = any(${uuidArray(machineIds)}::uuid[]) and m.retired_at is null
+      on conflict (job_id, machine_id) do nothing
+      returning machine_id
+    )
+    update ${machines} set plan_version = plan_version + 1
+    where id in (select machine_id from made)
+    returning id`);
+  return rowCount(inserted);
+}
+
+function rowCount(result: unknown): number {
+  const r = result as { rows?: unknown[]; rowCount?: number | null; affectedRows?: number };
+  return r.rows?.length ?? r.rowCount ?? r.affectedRows ?? 0;
+}
+
+/**
+ * One array parameter instead of one parameter per id: drizzle expands a JS array into a list of
+ * parameters, and PostgreSQL allows at most 65,535 of them. The ids are validated UUIDs.
+ */
+export function uuidArray(ids: readonly string[]): string {
+  return `{${ids.join(',')}}`;
+}

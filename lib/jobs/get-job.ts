@@ -1,0 +1,83 @@
+import { and, asc, count, eq, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '@/db/client';
+import { assignments, assignmentStateEnum, jobs, machines, packages, type AssignmentState, type Job } from '@/db/schema';
+import { requirePermission, type Actor } from '@/lib/auth/permissions';
+import { AppError, parseInput } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
+
+export const getJobQuerySchema = z.object({
+  state: z.enum(assignmentStateEnum.enumValues, { message: `expected one of ${assignmentStateEnum.enumValues.join(', ')}` }).optional(),
+  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 500').max(500, 'expected 1 to 500').default(100),
+});
+export type GetJobQuery = { [K in keyof z.input<typeof getJobQuerySchema>]?: unknown };
+
+export interface JobAssignmentRow {
+  id: string;
+  machineId: string;
+  hostname: string;
+  state: AssignmentState;
+  attempt: number;
+  exitCode: number | null;
+  reason: string | null;
+  updatedAt: string;
+}
+
+export interface JobView {
+  job: Job & { package: { id: string; packageId: string; version: string; displayName: string } | null };
+  counts: Partial<Record<AssignmentState, number>>;
+  total: number;
+  assignments: JobAssignmentRow[];
+  page: number;
+  pageSize: number;
+  /** Rows matching the state filter. */
+  matching: number;
+}
+
+/** A job with its counts per state and one page of its assignments (output on demand, per assignment). */
+export async function getJob(db: Db, { actor, id, query = {} }: { actor: Actor | null; id: string; query?: GetJobQuery }): Promise<JobView> {
+  requirePermission(actor, 'admin.view');
+  const q = parseInput(getJobQuerySchema, query, 'query');
+  const [row] = isUuid(id)
+    ? await db
+        .select({ job: jobs, pkg: { id: packages.id, packageId: packages.packageId, version: packages.version, displayName: packages.displayName } })
+        .from(jobs)
+        .leftJoin(packages, eq(packages.id, jobs.packageId))
+        .where(eq(jobs.id, id))
+    : [];
+  if (!row) throw new AppError('not_found', { message: `No job with id ${id}.` });
+  const filter: SQL[] = [eq(assignments.jobId, id)];
+  if (q.state) filter.push(eq(assignments.state, q.state));
+  const [states, rows, [{ matching }]] = await Promise.all([
+    db.select({ state: assignments.state, n: count() }).from(assignments).where(eq(assignments.jobId, id)).groupBy(assignments.state),
+    db
+      .select({
+        id: assignments.id,
+        machineId: assignments.machineId,
+        hostname: machines.hostname,
+        state: assignments.state,
+        attempt: assignments.attempt,
+        exitCode: assignments.exitCode,
+        reason: assignments.reason,
+        updatedAt: assignments.updatedAt,
+      })
+      .from(assignments)
+      .innerJoin(machines, eq(machines.id, assignments.machineId))
+      .where(and(...filter))
+      .orderBy(asc(machines.hostname), asc(assignments.id))
+      .limit(q.pageSize)
+      .offset((q.page - 1) * q.pageSize),
+    db.select({ matching: count() }).from(assignments).where(and(...filter)),
+  ]);
+  const counts = Object.fromEntries(states.map((s) => [s.state, s.n])) as Partial<Record<AssignmentState, number>>;
+  return {
+    job: { ...row.job, package: row.pkg },
+    counts,
+    total: states.reduce((sum, s) => sum + s.n, 0),
+    assignments: rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() })),
+    page: q.page,
+    pageSize: q.pageSize,
+    matching,
+  };
+}
