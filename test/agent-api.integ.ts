@@ -49,7 +49,7 @@ describe('depot-agent enroll and status (real processes)', () => {
       const status = await depotAgent(['status'], env);
       expect(status.status).toBe(0);
       expect(status.stdout).toContain(`Machine ${identity.machineId}`);
-      expect(status.stdout).toContain('Next install: any time.');
+      expect(status.stdout).toContain('Next window: any time.');
 
       const again = await depotAgent(['enroll', '--server', server.url], env);
       expect(again.status).toBe(1);
@@ -88,13 +88,16 @@ describe('depot-agent enroll and status (real processes)', () => {
 
 describe('enrol', () => {
   let tokenA: string;
+  let machineB: { machineId: string; token: string };
 
   it('exchanges the secret for a machine token, up to its maximum uses', async () => {
     const a = await enroll({ secret, hostname: 'lab-01', timeZone: 'Europe/Berlin', facts: { os: 'Debian 12' } });
     expect(a.status).toBe(201);
     expect(a.body.token).toMatch(/^dpm_/);
     tokenA = a.body.token;
-    expect((await enroll({ secret, hostname: 'lab-02' })).status).toBe(201);
+    const b = await enroll({ secret, hostname: 'lab-02' });
+    expect(b.status).toBe(201);
+    machineB = b.body;
     const third = await enroll({ secret, hostname: 'lab-03' });
     expect({ status: third.status, code: third.body.error?.code }).toEqual({ status: 401, code: 'unauthorized' });
     expect(third.body.error?.message).toContain('wrong, expired, revoked or used up');
@@ -123,10 +126,19 @@ describe('enrol', () => {
     expect((await agentGet('/plan', 'dpm_forgedforgedforgedforgedforgedforged')).status).toBe(401);
   });
 
-  it('serves package content to machines, with Range, and only to machines', async () => {
+  it('serves package content to machines it is assigned to, with Range, and only to them', async () => {
     await seedCabinet(server.url, admin, 'agents');
     const data = crypto.randomBytes(50_000);
     const pkg = await seedPackage(server.url, admin, 'agents', 'agent-pkg', data as unknown as string);
+    // A machine token is not a key to the whole store: only content of packages assigned to it.
+    const unassigned = await agentGet(`/content/${pkg.sha256}`, machineB.token);
+    expect({ status: unassigned.status, message: ((await unassigned.json()) as { error: { message: string } }).error.message }).toEqual({
+      status: 404,
+      message: `No content ${pkg.sha256} is assigned to this machine.`,
+    });
+    const job = await api(server.url, '/api/jobs', { method: 'POST', session: admin, json: { kind: 'install', packageId: pkg.id, machineIds: [machineB.machineId], timing: 'asap' } });
+    expect(job.status).toBe(201);
+    const tokenA = machineB.token;
     const whole = await agentGet(`/content/${pkg.sha256}`, tokenA);
     expect(whole.status).toBe(200);
     expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(pkg.sha256);

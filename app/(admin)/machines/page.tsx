@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
+import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
@@ -38,7 +39,9 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
                 return (
                   <tr key={m.id} data-testid={`machine-row-${m.hostname}`}>
                     <Td>
-                      <div className="font-medium">{m.hostname}</div>
+                      <Link href={`/machines/${m.id}`} className="font-medium text-brand-700 hover:underline">
+                        {m.hostname}
+                      </Link>
                       <div className="text-xs text-slate-500">{m.os ?? 'OS not reported yet'}</div>
                     </Td>
                     <Td>

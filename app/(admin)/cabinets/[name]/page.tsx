@@ -1,10 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { getCabinet } from '@/lib/cabinets/get-cabinet';
-import { AppError } from '@/lib/errors';
+import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { packageLabel } from '@/lib/packages/public-package';
 import { Card, EmptyState, LinkButton, PageHeader } from '@/app/_components/ui';
@@ -16,10 +15,7 @@ export const metadata: Metadata = { title: 'Cabinet' };
 export default async function CabinetPage({ params }: { params: Promise<{ name: string }> }) {
   const actor = await requirePageActor('admin.view');
   const { name } = await params;
-  const detail = await getCabinet(getDb(), { actor, name: decodeURIComponent(name), page: 1 }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'not_found') notFound();
-    throw error;
-  });
+  const detail = await loadOr404(() => getCabinet(getDb(), { actor, name: decodeURIComponent(name), page: 1 }));
   const manage = can(actor.role, 'deploy.manage');
   const { cabinet, packages } = detail;
   return (

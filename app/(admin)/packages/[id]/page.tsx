@@ -1,11 +1,10 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { formatBytes } from '@/lib/format-bytes';
-import { AppError } from '@/lib/errors';
+import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getPackage } from '@/lib/packages/get-package';
 import { packageLabel } from '@/lib/packages/public-package';
@@ -29,10 +28,7 @@ const argv = (a: string[] | undefined) => (a ? <code className="rounded bg-slate
 export default async function PackagePage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageActor('admin.view');
   const { id } = await params;
-  const pkg = await getPackage(getDb(), { actor, id }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'not_found') notFound();
-    throw error;
-  });
+  const pkg = await loadOr404(() => getPackage(getDb(), { actor, id }));
   const m = pkg.manifest;
   const c = m.conditions;
   const manage = can(actor.role, 'deploy.manage');

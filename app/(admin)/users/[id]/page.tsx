@@ -1,9 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { getDb } from '@/db/client';
 import { can, ROLE_DESCRIPTION, ROLE_LABEL, ROLES } from '@/lib/auth/permissions';
-import { AppError } from '@/lib/errors';
+import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getUser } from '@/lib/users/get-user';
 import { Card, PageHeader, formatDateTime } from '@/app/_components/ui';
@@ -15,10 +14,7 @@ export const metadata: Metadata = { title: 'User' };
 export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
   const actor = await requirePageActor('users.view');
   const { id } = await params;
-  const user = await getUser(getDb(), { actor, userId: id }).catch((error: unknown) => {
-    if (error instanceof AppError && error.code === 'not_found') notFound();
-    throw error;
-  });
+  const user = await loadOr404(() => getUser(getDb(), { actor, userId: id }));
   return (
     <>
       <Link href="/users" className="mb-3 inline-block text-sm text-brand-700 hover:underline">← All users</Link>

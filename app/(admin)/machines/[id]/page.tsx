@@ -1,0 +1,138 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getDb } from '@/db/client';
+import { can } from '@/lib/auth/permissions';
+import { describeWindow } from '@/lib/contract/installation-window';
+import { inventorySchema } from '@/lib/contract/agent-api';
+import { formatBytes } from '@/lib/format-bytes';
+import { requirePageActor } from '@/lib/http/page-guard';
+import { getMachine } from '@/lib/machines/get-machine';
+import { nextOpening } from '@/lib/schedule/next-opening';
+import { loadOr404 } from '@/lib/http/load-or-404';
+import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
+import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { WindowsEditor } from './windows-editor';
+
+export const metadata: Metadata = { title: 'Machine' };
+
+export default async function MachinePage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor('admin.view');
+  const { id } = await params;
+  const machine = await loadOr404(() => getMachine(getDb(), { actor, id }));
+  const facts = inventorySchema.safeParse(machine.facts);
+  const inv = facts.success ? facts.data : null;
+  const now = new Date();
+  const opening = nextOpening(machine.windows, machine.timeZone, now);
+  const next = opening.end === null ? 'any time' : opening.start <= now ? `open now, until ${zoned(opening.end, machine.timeZone)}` : zoned(opening.start, machine.timeZone);
+  return (
+    <>
+      <PageHeader
+        title={machine.hostname}
+        description={`Enrolled ${formatDateTime(machine.enrolledAt)}${machine.enrolmentSecret ? ` with “${machine.enrolmentSecret}”` : ''} · owner ${machine.owner ?? 'none'} · time zone ${machine.timeZone}`}
+        actions={machine.retiredAt ? <Badge tone="red">Retired</Badge> : machine.online ? <Badge tone="green">Online</Badge> : <Badge>Offline</Badge>}
+      />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Card title="Assignments">
+            {machine.assignments.length === 0 ? (
+              <EmptyState icon="job" title="Nothing assigned yet">Create a job with this machine as a destination; its agent picks it up on its next poll.</EmptyState>
+            ) : (
+              <Table head={['Job', 'State', 'Attempt', 'Last change', 'Result']} caption="Assignments">
+                {machine.assignments.map((a) => (
+                  <tr key={a.id} data-testid={`assignment-row-${a.id}`}>
+                    <Td>
+                      <Link href={`/jobs/${a.jobId}`} className="font-medium text-brand-700 hover:underline">
+                        {a.jobName}
+                      </Link>
+                      <div className="text-xs text-slate-500">{a.packageName ? `${a.packageName} ${a.packageVersion}` : a.jobKind}</div>
+                    </Td>
+                    <Td>
+                      <AssignmentStateBadge state={a.state} jobKind={a.jobKind} />
+                    </Td>
+                    <Td className="text-slate-600">{a.attempt}</Td>
+                    <Td className="text-slate-600">{formatDateTime(a.updatedAt)}</Td>
+                    <Td className="max-w-md text-slate-600">
+                      {a.exitCode !== null ? <div className="text-xs">exit code {a.exitCode}</div> : null}
+                      {a.reason ? <div className="text-xs">{a.reason}</div> : null}
+                      {a.output ? (
+                        <details className="mt-1">
+                          <summary className="cursor-pointer text-xs text-brand-700">Output</summary>
+                          <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{a.output}</pre>
+                        </details>
+                      ) : null}
+                    </Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Card>
+          <Card title="Inventory">
+            {!inv ? (
+              <p className="text-sm text-slate-600">The agent has not reported this machine’s facts yet; they arrive with its first poll.</p>
+            ) : (
+              <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-2">
+                <Fact label="Operating system">{`${inv.os.distro} ${inv.os.release} (${inv.os.arch})`}</Fact>
+                <Fact label="Kernel">{inv.os.kernel}</Fact>
+                <Fact label="CPU">{`${inv.cpu.model}, ${inv.cpu.cores} cores`}</Fact>
+                <Fact label="Memory">{`${formatBytes(inv.memory.totalBytes)} (${formatBytes(inv.memory.freeBytes)} free)`}</Fact>
+                <Fact label="Uptime">{`${Math.floor(inv.uptimeSeconds / 86_400)} d ${Math.floor((inv.uptimeSeconds % 86_400) / 3600)} h`}</Fact>
+                <Fact label="Time zone">{inv.timeZone}</Fact>
+                <div className="sm:col-span-2">
+                  <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Disks</dt>
+                  <dd className="mt-1 space-y-2">
+                    {inv.disks.map((d) => {
+                      const used = d.sizeBytes ? Math.round(((d.sizeBytes - d.freeBytes) / d.sizeBytes) * 100) : 0;
+                      return (
+                        <div key={d.mount}>
+                          <div className="flex justify-between text-xs text-slate-600">
+                            <span className="font-mono">{d.mount}</span>
+                            <span>
+                              {formatBytes(d.freeBytes)} free of {formatBytes(d.sizeBytes)}
+                            </span>
+                          </div>
+                          <div className="h-1.5 rounded bg-slate-100" role="progressbar" aria-label={`${d.mount} used`} aria-valuenow={used} aria-valuemin={0} aria-valuemax={100}>
+                            <div className={`h-1.5 rounded ${used > 90 ? 'bg-rose-500' : 'bg-brand-500'}`} style={{ width: `${used}%` }} />
+                          </div>
+                        </div>
+                      );
+                    })}
+                  </dd>
+                </div>
+                <div className="sm:col-span-2">
+                  <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">Network</dt>
+                  <dd className="mt-1 font-mono text-xs text-slate-700">
+                    {inv.network.length === 0 ? '—' : inv.network.map((n) => <div key={n.iface}>{`${n.iface} ${n.ipv4 || ''} ${n.ipv6 || ''} ${n.mac}`.replace(/\s+/g, ' ')}</div>)}
+                  </dd>
+                </div>
+              </dl>
+            )}
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card title="Installation windows">
+            <p className="mb-3 text-sm text-slate-700">
+              Next opening: <strong data-testid="next-opening">{next}</strong>
+            </p>
+            <p className="mb-3 text-xs text-slate-500">
+              {machine.windows.length ? machine.windows.map(describeWindow).join(' · ') : 'No windows: installs may run any time.'}
+            </p>
+            {can(actor.role, 'deploy.manage') && !machine.retiredAt ? <WindowsEditor machineId={machine.id} windows={machine.ownWindows} timeZone={machine.timeZone} /> : null}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium uppercase tracking-wide text-slate-500">{label}</dt>
+      <dd className="text-slate-800">{children}</dd>
+    </div>
+  );
+}
+
+function zoned(d: Date, timeZone: string): string {
+  return `${d.toLocaleString('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })} (${timeZone})`;
+}
