@@ -9,6 +9,7 @@
  */
 import http from 'node:http';
 import { startServer } from '../test/helpers/server';
+import { benchAgentIdle } from './agent-idle';
 import { benchPlanPolls } from './plan-polls';
 import { benchTransfer } from './transfer';
 
@@ -54,6 +55,10 @@ async function main() {
     for (const line of await benchTransfer()) console.log(line);
     return;
   }
+  if (process.env.BENCH_ONLY === 'agent') {
+    for (const line of await benchAgentIdle()) console.log(line);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'polls') {
     for (const line of await benchPlanPolls()) console.log(line);
     return;
@@ -96,6 +101,8 @@ async function main() {
   for (const line of await benchTransfer()) console.log(line);
   console.log('');
   for (const line of await benchPlanPolls()) console.log(line);
+  console.log('');
+  for (const line of await benchAgentIdle()) console.log(line);
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
 import { collectInventory } from './collect-inventory';
 import { AgentDaemon, realWorld } from './daemon';
+import { AgentBusy, lockAgentDir } from './dir-lock';
 import { enroll, EnrollRefused } from './enroll';
 import { LocalState } from './local-state';
 import { runProcess } from './process-runner';
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
     .option('--once', 'one round (facts, plan, due work, reports), then exit: for scripts and first runs')
     .action(async (opts) => {
       const { dir, identity } = enrolledIdentity();
+      const unlock = lockAgentDir(dir);
       const stop = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
       const world = realWorld(collectInventory);
@@ -70,6 +72,7 @@ export function buildProgram(): Command {
       } else {
         await daemon.run(stop.signal);
       }
+      unlock();
       world.log('depot-agent: stopped');
     });
 
@@ -157,7 +160,7 @@ export async function main(argv = process.argv): Promise<number> {
   } catch (error) {
     const message = (error as Error).message;
     if (error instanceof UsageError) return fail(2, message);
-    if (error instanceof EnrollRefused || error instanceof ServerError) return fail(1, message);
+    if (error instanceof EnrollRefused || error instanceof ServerError || error instanceof AgentBusy) return fail(1, message);
     return fail(3, message);
   }
 }

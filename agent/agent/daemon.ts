@@ -3,7 +3,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 import schedule from 'node-schedule';
-import { AGENT_API, planSchema, reportResponseSchema, type Inventory, type Plan, type ReportEvent, type ReportResponse } from '../../lib/contract/agent-api';
+import { AGENT_API, planEtag, planSchema, reportResponseSchema, type Inventory, type Plan, type ReportEvent, type ReportResponse } from '../../lib/contract/agent-api';
 import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
 import { realProbe, type MachineProbe } from './checks';
@@ -83,16 +83,46 @@ export class AgentDaemon {
       probe: world.probe,
       log: world.log,
       sendInventoryNow: () => this.sendInventoryNow(),
+      sendReports: async () => {
+        await this.flushReports();
+      },
+      currentPlan: () => this.currentPlan(),
     });
   }
 
   readonly executor: Executor;
 
-  /** For inventory jobs: fresh facts, sent even if unchanged. */
-  private async sendInventoryNow(): Promise<void> {
+  /** For inventory jobs: fresh facts, sent even if unchanged; true once the server has them. */
+  private async sendInventoryNow(): Promise<boolean> {
     this.factsAt = -Infinity;
     this.sentFactsHash = null;
-    await this.sendInventoryIfChanged();
+    try {
+      return (await this.sendInventoryIfChanged())?.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The plan as the server has it now (a 304 when unchanged), or null when it cannot be reached. */
+  private async currentPlan(): Promise<Plan | null> {
+    try {
+      const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
+      if (res.status === 304) return this.plan;
+      if (res.status !== 200) {
+        await res.body?.cancel();
+        return null;
+      }
+      this.keepPlan(planSchema.parse(await res.json()));
+      return this.plan;
+    } catch {
+      return null;
+    }
+  }
+
+  private keepPlan(plan: Plan): void {
+    writeStateFile(this.dir, 'plan.json', JSON.stringify(plan));
+    if (this.plan?.version !== plan.version) this.world.log(`plan version ${plan.version}: ${plan.assignments.length} assignment(s), ${plan.windows.length} window(s) in ${plan.timeZone}`);
+    this.plan = plan;
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -175,13 +205,10 @@ export class AgentDaemon {
     if (inventoryResult?.status === 401) return inventoryResult.result;
     // Reports before the plan, so the plan fetched next no longer lists finished work.
     await this.flushReports();
-    const res = await this.request('GET', '/plan', undefined, this.plan ? `"${this.plan.machineId}.${this.plan.version}"` : undefined);
+    const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
     if (res.status === 304) return { ok: true };
     if (res.status !== 200) return this.refusal(res, 'plan');
-    const plan = planSchema.parse(await res.json());
-    writeStateFile(this.dir, 'plan.json', JSON.stringify(plan));
-    if (this.plan?.version !== plan.version) this.world.log(`plan version ${plan.version}: ${plan.assignments.length} assignment(s), ${plan.windows.length} window(s) in ${plan.timeZone}`);
-    this.plan = plan;
+    this.keepPlan(planSchema.parse(await res.json()));
     return { ok: true };
   }
 
@@ -249,3 +276,5 @@ function readText(file: string): string | null {
     return null;
   }
 }
+
+const planEtagOf = (plan: Plan) => planEtag(plan.machineId, plan.version);

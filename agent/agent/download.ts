@@ -15,6 +15,8 @@ export interface DownloadOptions {
   dir: string;
   fetch: typeof fetch;
   signal?: AbortSignal;
+  /** A download that receives nothing for this long is cut (and resumes on the next try). */
+  idleTimeoutMs?: number;
 }
 
 export interface DownloadResult {
@@ -22,7 +24,7 @@ export interface DownloadResult {
   /** Bytes fetched now (less than size after a resumed cut). */
   fetched: number;
   resumedFrom: number;
-  /** Where the bytes came from (the x-depot-source header, else the URL's host). */
+  /** Where the bytes came from: the server's host, or "cache". */
   source: string;
 }
 
@@ -45,59 +47,39 @@ export async function downloadContent(o: DownloadOptions): Promise<DownloadResul
   const hash = crypto.createHash('sha256');
   if (have > 0) await pipeline(fs.createReadStream(part, { end: have - 1 }), hash, { end: false });
 
+  // A stalled connection must not hold the agent forever: the timer restarts with every chunk.
+  const idle = new AbortController();
+  const idleMs = o.idleTimeoutMs ?? 60_000;
+  let timer = setTimeout(() => idle.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+  const touch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(new Error(`no data for ${idleMs / 1000} s`)), idleMs);
+  };
   let fetched = 0;
-  if (have < o.size) {
-    const res = await o.fetch(o.url, {
-      headers: { authorization: `Bearer ${o.token}`, ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
-      signal: o.signal,
-    });
-    if (res.status === 416) {
-      // The server disagrees about what we have: start over next time.
-      await res.body?.cancel();
-      fs.rmSync(part, { force: true });
-      throw new Error('the server refused to resume the download (416); starting over');
-    }
-    if (res.status !== 200 && res.status !== 206) {
-      const text = await res.text().catch(() => '');
-      throw new Error(`download of ${o.sha256.slice(0, 12)}… answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
-    }
-    if (res.status === 200 && have > 0) {
-      // The server ignored the Range: take the whole file from the start.
-      await res.body?.cancel();
-      hash.destroy();
-      return downloadContent({ ...o, ...noResume(part) });
-    }
-    // Chunks are written as they are read, so a cut connection leaves on disk every byte that
-    // arrived and the next try resumes right after it.
-    let cutBy: unknown = null;
-    const file = await fs.promises.open(part, have > 0 ? 'a' : 'w', 0o600);
-    const reader = res.body!.getReader();
-    try {
-      for (;;) {
-        let read: ReadableStreamReadResult<Uint8Array>;
-        try {
-          read = await reader.read();
-        } catch (error) {
-          cutBy = error;
-          break;
-        }
-        if (read.done) break;
-        if (have + fetched + read.value.length > o.size) {
-          await reader.cancel().catch(() => undefined);
-          throw new IntegrityError(`integrity failure: the content is larger than the manifest's ${o.size} bytes; the file was deleted`);
-        }
-        hash.update(read.value);
-        await file.write(read.value);
-        fetched += read.value.length;
+  try {
+    if (have < o.size) {
+      const res = await o.fetch(o.url, {
+        headers: { authorization: `Bearer ${o.token}`, ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
+        signal: o.signal ? AbortSignal.any([o.signal, idle.signal]) : idle.signal,
+      });
+      if (res.status !== 200 && res.status !== 206) {
+        const text = await res.text().catch(() => '');
+        // 416: the server disagrees about what we have; start over next time.
+        if (res.status === 416) fs.rmSync(part, { force: true });
+        throw new Error(`download of ${o.sha256.slice(0, 12)}… answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
       }
-      await file.sync();
-    } catch (error) {
-      await file.close();
-      if (error instanceof IntegrityError) fs.rmSync(part, { force: true });
-      throw error;
+      const range = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '');
+      if ((res.status === 200 && have > 0) || (res.status === 206 && Number(range?.[1]) !== have)) {
+        // The server sent the whole file (or another range than asked): start from the beginning.
+        await res.body?.cancel();
+        hash.destroy();
+        fs.rmSync(part, { force: true });
+        return downloadContent(o);
+      }
+      fetched = await appendBody(res, part, have, o.size, hash, touch);
     }
-    await file.close();
-    if (cutBy) throw new Error(`download cut at ${have + fetched} of ${o.size} bytes (${(cutBy as Error).message}); it resumes on the next try`);
+  } finally {
+    clearTimeout(timer);
   }
   const total = have + fetched;
   if (total !== o.size) throw new Error(`download cut at ${total} of ${o.size} bytes; it resumes on the next try`);
@@ -110,9 +92,54 @@ export async function downloadContent(o: DownloadOptions): Promise<DownloadResul
   return { path: final, fetched, resumedFrom: have, source: new URL(o.url).host };
 }
 
-function noResume(part: string): Partial<DownloadOptions> {
-  fs.rmSync(part, { force: true });
-  return {};
+/**
+ * Appends the response body to the part file as it is read, so a cut connection leaves on disk
+ * every byte that arrived and the next try resumes right after it. Returns the bytes appended.
+ */
+async function appendBody(res: Response, part: string, have: number, size: number, hash: crypto.Hash, touch: () => void): Promise<number> {
+  const reader = res.body!.getReader();
+  let fetched = 0;
+  let cutBy: unknown = null;
+  let file: fs.promises.FileHandle | undefined;
+  try {
+    file = await fs.promises.open(part, have > 0 ? 'a' : 'w', 0o600);
+    for (;;) {
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        cutBy = error;
+        break;
+      }
+      if (read.done) break;
+      touch();
+      if (have + fetched + read.value.length > size) {
+        throw new IntegrityError(`integrity failure: the content is larger than the manifest's ${size} bytes; the file was deleted`);
+      }
+      hash.update(read.value);
+      await file.write(read.value);
+      fetched += read.value.length;
+    }
+    await file.sync();
+  } catch (error) {
+    await reader.cancel().catch(() => undefined);
+    await file?.close();
+    if (error instanceof IntegrityError) fs.rmSync(part, { force: true });
+    throw error;
+  }
+  await file.close();
+  if (cutBy) throw new Error(`download cut at ${have + fetched} of ${size} bytes (${(cutBy as Error).message}); it resumes on the next try`);
+  return fetched;
+}
+
+/** Re-reads a stored download and checks it against the manifest before anything runs it. */
+export async function verifyFile(file: string, sha256: string, size: number): Promise<void> {
+  const actualSize = fs.statSync(file).size;
+  if (actualSize !== size) throw new IntegrityError(`integrity failure: the stored file has ${actualSize} bytes, the manifest says ${size}; the file was deleted`);
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  const actual = hash.digest('hex');
+  if (actual !== sha256) throw new IntegrityError(`integrity failure: the stored file's SHA-256 is ${actual}, the manifest says ${sha256}; the file was deleted`);
 }
 
 function sizeOf(file: string): number {

@@ -4,7 +4,7 @@ import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEve
 import { installTime, spreadOf } from '../../lib/schedule/install-time';
 import type { Identity } from './agent-dir';
 import { detect, unmetCondition, type MachineProbe } from './checks';
-import { downloadContent, IntegrityError } from './download';
+import { downloadContent, IntegrityError, verifyFile } from './download';
 import { installerEnv, prepareInstall, uninstallArgv } from './installers';
 import { FINISHED, LocalState } from './local-state';
 import { Outbox } from './outbox';
@@ -17,9 +17,19 @@ export interface ExecutorWorld {
   run: ProcessRunner;
   probe: MachineProbe;
   log(line: string): void;
-  /** Collects and sends the machine's facts now (inventory jobs). */
-  sendInventoryNow(): Promise<void>;
+  /** Collects and sends the machine's facts now (inventory jobs); false when the server did not take them. */
+  sendInventoryNow(): Promise<boolean>;
+  /** Sends queued reports now (best effort), so the server sees an install start while it runs. */
+  sendReports(): Promise<void>;
+  /**
+   * The current plan from the server, or null when it cannot be reached (then the cached plan
+   * stands). Asked right before an installer runs, so a job cancelled during a long download
+   * is not installed anyway.
+   */
+  currentPlan(): Promise<Plan | null>;
 }
+
+const REASON_LIMIT = 2000;
 
 type Outcome = Omit<ReportEvent, 'assignmentId' | 'attempt' | 'at'>;
 
@@ -50,28 +60,58 @@ export class Executor {
     let next: number | null = null;
     for (const a of plan.assignments) {
       if (signal?.aborted) break;
-      const local = this.state.get(a.assignmentId, a.attempt);
-      if (local && FINISHED.has(local.state)) continue;
-      // Found in the journal as started: the agent died during that install.
-      if (local?.state === 'installing' || (!local && a.state === 'installing')) {
-        await this.recover(a);
-        continue;
+      try {
+        const due = await this.step(plan, a, signal);
+        if (due !== null) next = next === null ? due : Math.min(next, due);
+      } catch (error) {
+        // One assignment's trouble (an unreadable file, a full disk) never stops the others.
+        this.world.log(`${a.jobName}: ${(error as Error).message}`);
       }
-      let file: string | null = null;
-      if (this.needsContent(a)) {
-        file = await this.fetchContent(a, signal);
-        if (!file) continue;
-      }
-      const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`)).getTime();
-      if (due > this.world.now()) {
-        next = next === null ? due : Math.min(next, due);
-        continue;
-      }
-      await this.execute(a, file);
     }
     this.pruneDownloads(plan);
     this.state.prune((id) => plan.assignments.some((a) => a.assignmentId === id) || this.outbox.has(id));
     return next === null ? null : new Date(next);
+  }
+
+  /** Moves one assignment as far as it can go now; returns when it is next due, if it waits. */
+  private async step(plan: Plan, a: PlanAssignment, signal?: AbortSignal): Promise<number | null> {
+    const local = this.state.get(a.assignmentId, a.attempt);
+    if (local && FINISHED.has(local.state)) return null;
+    // A final report already queued (the agent stopped between queueing and journaling it).
+    const queued = this.outbox.finalFor(a.assignmentId, a.attempt);
+    if (queued) {
+      this.state.set(a.assignmentId, { attempt: a.attempt, state: queued.state, at: queued.at });
+      return null;
+    }
+    // Found in the journal as started: the agent died during that install.
+    if (local?.state === 'installing' || (!local && a.state === 'installing')) {
+      await this.recover(a);
+      return null;
+    }
+    // Conditions first: a machine that cannot take the package does not download it.
+    if (a.kind === 'install' && a.package) {
+      const unmet = await unmetCondition(a.package.conditions, this.world.probe);
+      if (unmet) {
+        this.record(a, { state: 'skipped', reason: unmet });
+        return null;
+      }
+    }
+    let file: string | null = null;
+    if (this.needsContent(a)) {
+      file = await this.fetchContent(a, signal);
+      if (!file) return null;
+    }
+    const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`)).getTime();
+    if (due > this.world.now()) return due;
+    if (a.kind !== 'inventory') {
+      const current = await this.world.currentPlan();
+      if (current && !current.assignments.some((c) => c.assignmentId === a.assignmentId && c.attempt === a.attempt)) {
+        this.world.log(`${a.jobName}: no longer in the plan (cancelled or held); not run`);
+        return null;
+      }
+    }
+    await this.execute(a, file);
+    return null;
   }
 
   private needsContent(a: PlanAssignment): boolean {
@@ -84,7 +124,7 @@ export class Executor {
   private async fetchContent(a: PlanAssignment, signal?: AbortSignal): Promise<string | null> {
     const pkg = a.package!;
     const final = path.join(this.downloads, pkg.sha256);
-    if (fs.existsSync(final) && fs.statSync(final).size === pkg.size) {
+    if (fs.existsSync(final)) {
       if (!this.state.get(a.assignmentId, a.attempt)) this.record(a, { state: 'ready', reason: 'content already on this machine' });
       return final;
     }
@@ -114,8 +154,8 @@ export class Executor {
 
   private async execute(a: PlanAssignment, file: string | null): Promise<void> {
     if (a.kind === 'inventory') {
-      await this.world.sendInventoryNow();
-      this.record(a, { state: 'installed', reason: 'inventory collected and sent' });
+      // Offline: tried again on a later round; recorded done only once the server has the facts.
+      if (await this.world.sendInventoryNow()) this.record(a, { state: 'installed', reason: 'inventory collected and sent' });
       return;
     }
     const pkg = a.package!;
@@ -124,12 +164,22 @@ export class Executor {
       const unmet = await unmetCondition(pkg.conditions, probe);
       if (unmet) return this.record(a, { state: 'skipped', reason: unmet });
     }
+    // Checked again right before it runs (as root): the file on disk must still be what was verified.
+    if (file) {
+      try {
+        await verifyFile(file, pkg.sha256, pkg.size);
+      } catch (error) {
+        fs.rmSync(file, { force: true });
+        return this.record(a, { state: 'failed', reason: (error as Error).message });
+      }
+    }
     const found = await detect(pkg.detection, probe);
     if (a.kind === 'install' && found === true) return this.record(a, { state: 'installed', reason: 'already installed (detection rule); nothing was run' });
     if (a.kind === 'uninstall' && found === false) return this.record(a, { state: 'installed', reason: 'not installed (detection rule); nothing to remove' });
 
     // The journal entry is on disk before the installer starts: see recover().
     this.record(a, { state: 'installing' });
+    await this.world.sendReports();
     let argv: string[] | null;
     let note: string | undefined;
     try {
@@ -180,10 +230,15 @@ export class Executor {
     }
   }
 
+  /**
+   * Queues the report, then journals the state: a crash between the two leaves a queued final
+   * report that step() finds, never a journal that says done with no report to send.
+   */
   private record(a: PlanAssignment, outcome: Outcome): void {
     const at = new Date(this.world.now()).toISOString();
+    const reason = outcome.reason && outcome.reason.length > REASON_LIMIT ? `${outcome.reason.slice(0, REASON_LIMIT - 1)}…` : outcome.reason;
+    this.outbox.add({ assignmentId: a.assignmentId, attempt: a.attempt, at, ...outcome, ...(reason === undefined ? {} : { reason }) });
     this.state.set(a.assignmentId, { attempt: a.attempt, state: outcome.state, at });
-    this.outbox.add({ assignmentId: a.assignmentId, attempt: a.attempt, at, ...outcome });
     if (FINISHED.has(outcome.state)) this.world.log(`${a.jobName}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}`);
   }
 

@@ -41,7 +41,13 @@ export async function prepareInstall(pkg: PlanPackage, file: string): Promise<Pr
   return { argv: substitute(installer.install, { file }) };
 }
 
-/** Environment for installers: no prompts from package managers. */
-export function installerEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, DEBIAN_FRONTEND: 'noninteractive', PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
+// What an installer may see of the agent's environment. Nothing else passes: the agent's own
+// settings (an enrolment secret in DEPOT_ENROLMENT_SECRET, say) are not third-party business.
+const PASSED = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'];
+
+/** Environment for installers: a short allow-list, and no prompts from package managers. */
+export function installerEnv(from: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of PASSED) if (from[key] !== undefined) env[key] = from[key];
+  return { ...env, PATH: from.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', DEBIAN_FRONTEND: 'noninteractive' };
 }

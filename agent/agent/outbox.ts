@@ -30,6 +30,12 @@ export class Outbox {
     return this.events.some((e) => e.assignmentId === assignmentId);
   }
 
+  /** A queued final report (installed, failed, skipped) of this attempt, if any. */
+  finalFor(assignmentId: string, attempt: number): (ReportEvent & { state: 'installed' | 'failed' | 'skipped' }) | null {
+    const found = this.events.find((e) => e.assignmentId === assignmentId && e.attempt === attempt && (e.state === 'installed' || e.state === 'failed' || e.state === 'skipped'));
+    return (found as (ReportEvent & { state: 'installed' | 'failed' | 'skipped' }) | undefined) ?? null;
+  }
+
   add(event: ReportEvent): void {
     if (this.events.some((e) => keyOf(e) === keyOf(event))) return;
     this.events.push(reportEventSchema.parse(event));

@@ -17,7 +17,8 @@ import fs from 'node:fs';
 
 export interface RunOptions {
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The child's whole environment (nothing is inherited when given). */
+  env?: Record<string, string | undefined>;
   timeoutMs: number;
   /** Between SIGTERM and SIGKILL; default 5000. */
   killGraceMs?: number;
@@ -171,7 +172,7 @@ export const runProcess: ProcessRunner = async (argv, options) => {
 
   let child: ChildProcess;
   try {
-    child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
+    child = spawn(argv[0], argv.slice(1), { cwd: options.cwd, env: (options.env ?? process.env) as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true, shell: false });
   } catch (err) {
     // Invalid arguments and rarer spawn failures throw instead of emitting 'error'.
     return result({ exitCode: null, signal: null, error: spawnError(err as NodeJS.ErrnoException, argv[0], options.cwd) });

@@ -31,7 +31,7 @@ Restart=always
 RestartSec=10
 KillMode=mixed
 TimeoutStopSec=300
-UMask=0077
+UMask=0022
 
 [Install]
 WantedBy=multi-user.target

@@ -1,6 +1,6 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignmentEvents, assignments, type AssignmentState } from '@/db/schema';
+import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
 import { reportRequestSchema, type ReportEvent, type ReportResponse } from '@/lib/contract/agent-api';
 import { parseInput } from '@/lib/errors';
 import { canMove, isTerminal } from './transitions';
@@ -19,6 +19,10 @@ export async function applyReport(db: Db, { machineId, input, now = new Date() }
   const results: Result[] = [];
   await db.transaction(async (tx) => {
     for (const event of events) results.push(await applyOne(tx, machineId, event, now));
+    // A finished assignment leaves the plan: a new version lets the agent drop it on its next poll.
+    if (results.some((r) => r.outcome === 'applied' && isTerminal(r.state as AssignmentState))) {
+      await tx.update(machines).set({ planVersion: sql`${machines.planVersion} + 1` }).where(eq(machines.id, machineId));
+    }
   });
   return { results };
 }

@@ -1,0 +1,146 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Plan, PlanAssignment } from '../../lib/contract/agent-api';
+import type { MachineProbe } from './checks';
+import { Executor, type ExecutorWorld } from './executor';
+import { installerEnv } from './installers';
+import { Outbox } from './outbox';
+import type { RunResult } from './process-runner';
+
+const content = Buffer.from('#!/bin/sh\necho hi\n');
+const sha = crypto.createHash('sha256').update(content).digest('hex');
+const identity = { server: 'http://depot.test', machineId: '11111111-1111-4111-8111-111111111111', token: 'dpm_test', enrolledAt: '2027-01-01T00:00:00Z' };
+let n = 0;
+const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
+  assignmentId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+  attempt: 1,
+  jobId: '22222222-2222-4222-8222-222222222222',
+  jobName: `job ${n}`,
+  kind: 'install',
+  state: 'pending',
+  timing: 'asap',
+  startAt: null,
+  notBefore: null,
+  deadline: null,
+  loadSpreading: false,
+  package: {
+    id: '33333333-3333-4333-8333-333333333333',
+    packageId: 'hi',
+    version: '1',
+    generation: 1,
+    displayName: 'Hi',
+    sha256: sha,
+    size: content.length,
+    fileName: 'hi.sh',
+    installer: { kind: 'script', install: ['{file}'], successExitCodes: [0], timeoutSeconds: 60, reboot: 'never' },
+    conditions: {},
+    detection: { kind: 'none' },
+  },
+  ...extra,
+});
+const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identity.machineId, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], assignments });
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) => void) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-executor-'));
+  dirs.push(dir);
+  before?.(dir);
+  const runs: string[][] = [];
+  const ok: RunResult = { exitCode: 0, signal: null, timedOut: false, aborted: false, output: 'ok', truncated: false, durationMs: 1 };
+  const probe: MachineProbe = {
+    platform: () => 'linux',
+    arch: () => 'x64',
+    totalMemoryBytes: () => 8 * 2 ** 30,
+    freeDiskBytes: () => 2 ** 30,
+    packageVersion: async () => null,
+    fileSha256: async () => null,
+    run: async () => ok,
+  };
+  const world: ExecutorWorld = {
+    now: () => Date.parse('2027-01-01T00:00:00Z'),
+    fetch: (async () => new Response(content)) as unknown as typeof fetch,
+    run: async (argv) => {
+      runs.push(argv);
+      return ok;
+    },
+    probe,
+    log: () => undefined,
+    sendInventoryNow: async () => true,
+    sendReports: async () => undefined,
+    currentPlan: async () => null,
+    ...overrides,
+  };
+  return { dir, runs, executor: new Executor(identity, dir, world) };
+}
+
+describe('Executor', () => {
+  it('installs as soon as received and queues every step', async () => {
+    const { executor, runs } = setup();
+    const a = assignment();
+    expect(await executor.work(planOf(a))).toBeNull();
+    expect(runs).toHaveLength(1);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('installed');
+  });
+
+  it('cuts an over-long reason instead of losing the report', async () => {
+    const { executor } = setup();
+    const a = assignment();
+    a.package!.conditions = { minFreeDisk: { path: `/${'x'.repeat(2100)}`, mib: 4096 } };
+    await executor.work(planOf(a));
+    const queued = executor.outbox.finalFor(a.assignmentId, 1)!;
+    expect(queued.state).toBe('skipped');
+    expect(queued.reason!.length).toBe(2000);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('skipped');
+  });
+
+  it('trusts a final report queued before a crash instead of running again', async () => {
+    const a = assignment();
+    const { executor, runs } = setup({}, (dir) => new Outbox(dir).add({ assignmentId: a.assignmentId, attempt: 1, state: 'installed', at: '2027-01-01T00:00:00Z' }));
+    await executor.work(planOf(a));
+    expect(runs).toEqual([]);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('installed');
+  });
+
+  it('keeps working through the plan when an inventory job cannot reach the server', async () => {
+    const { executor, runs } = setup({ sendInventoryNow: async () => false });
+    const inventory = assignment({ kind: 'inventory', package: null });
+    const install = assignment();
+    await executor.work(planOf(inventory, install));
+    expect(executor.state.get(inventory.assignmentId, 1)).toBeNull();
+    expect(runs).toHaveLength(1);
+  });
+
+  it('does not install what the server no longer lists (cancelled during the download)', async () => {
+    const a = assignment();
+    const { executor, runs } = setup({ currentPlan: async () => planOf() });
+    await executor.work(planOf(a));
+    expect(runs).toEqual([]);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('ready');
+  });
+
+  it('refuses to run a stored download that changed on disk', async () => {
+    const clock = { now: Date.parse('2027-01-01T00:00:00Z') };
+    const { executor, runs, dir } = setup({ now: () => clock.now });
+    const later = assignment({ timing: 'at', startAt: '2027-01-02T00:00:00Z' });
+    await executor.work(planOf(later));
+    // Same size, different bytes: only the hash can tell.
+    fs.writeFileSync(path.join(dir, 'downloads', sha), Buffer.alloc(content.length, 0x23));
+    clock.now = Date.parse('2027-01-02T00:00:01Z');
+    await executor.work(planOf(later));
+    expect(runs).toEqual([]);
+    expect(executor.outbox.finalFor(later.assignmentId, 1)?.reason).toMatch(/^integrity failure: the stored file's SHA-256/);
+    expect(fs.existsSync(path.join(dir, 'downloads', sha))).toBe(false);
+  });
+});
+
+describe('installerEnv', () => {
+  it('passes a short allow-list, never the agent’s own secrets', () => {
+    const env = installerEnv({ PATH: '/usr/bin', DEPOT_ENROLMENT_SECRET: 'dps_secret', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'x' } as unknown as NodeJS.ProcessEnv);
+    expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root', DEBIAN_FRONTEND: 'noninteractive' });
+  });
+});
