@@ -53,7 +53,7 @@ export async function benchAgentIdle(): Promise<string[]> {
     const env = { DEPOT_AGENT_DIR: dir, DEPOT_ENROLMENT_SECRET: await createSecret(server.url, admin, 'bench') };
     const enrolled = await depotAgent(['enroll', '--server', server.url], env);
     if (enrolled.status !== 0) throw new Error(`enrol failed: ${enrolled.stderr}`);
-    const agent = spawn(process.execPath, [path.join(projectDir, 'agent/bin/depot-agent.mjs'), 'run'], { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const agent = spawn(process.execPath, [...(process.env.BENCH_AGENT_NODE_FLAGS ?? '').split(' ').filter(Boolean), path.join(projectDir, 'agent/bin/depot-agent.mjs'), 'run'], { env: { ...process.env, ...env }, stdio: 'ignore' });
     const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
     children.push(agent, bare);
     const [a, b] = await Promise.all([measure(agent), measure(bare)]);

@@ -194,6 +194,30 @@ describe('installation windows, with the agent clock driven by the test', () => 
   });
 });
 
+describe('depot-agent status and install-service', () => {
+  it('shows what is pending and when, and writes a systemd unit for the daemon', async () => {
+    const m = await machine('status');
+    const window = { day: 3, start: '02:00', minutes: 120 };
+    await api(server.url, `/api/machines/${m.identity.machineId}/windows`, { method: 'PUT', session: admin, json: { windows: [window] } });
+    const pkg = await scriptPackage('status-app', path.join(work, 'status'));
+    await createJob({ kind: 'install', packageId: pkg.id, machineIds: [m.identity.machineId], timing: 'windows' });
+    const env = { DEPOT_AGENT_DIR: m.dir };
+    const status = await depotAgent(['status'], env);
+    expect(status.status, status.stderr).toBe(0);
+    expect(status.stdout).toContain('Installation windows (UTC): Wed 02:00 for 2 h.');
+    expect(status.stdout).toMatch(/Next window: Wed \d\d \w+, 02:00\./);
+    expect(status.stdout).toMatch(/status-app app 1\.0\.0: pending: install Wed \d\d \w+, 02:00/);
+
+    const unitDir = path.join(m.dir, 'units');
+    const installed = await depotAgent(['install-service', '--unit-dir', unitDir, '--no-enable'], env);
+    expect(installed.status, installed.stderr).toBe(0);
+    const unit = fs.readFileSync(path.join(unitDir, 'depot-agent.service'), 'utf8');
+    expect(unit).toContain(`Environment=DEPOT_AGENT_DIR=${m.dir}`);
+    expect(unit).toContain(`ExecStart=${process.execPath} ${path.join(projectDir, 'agent/bin/depot-agent.mjs')} run`);
+    expect(unit).toContain('Restart=always');
+  });
+});
+
 describe('faults', () => {
   it('resumes a download cut in the middle with Range', async () => {
     const m = await machine('cut');

@@ -18,10 +18,10 @@ import { installTime, spreadOf } from '../../lib/schedule/install-time';
 import { nextOpening } from '../../lib/schedule/next-opening';
 import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
-import { collectInventory } from './collect-inventory';
 import { AgentDaemon, realWorld } from './daemon';
 import { AgentBusy, lockAgentDir } from './dir-lock';
 import { enroll, EnrollRefused } from './enroll';
+import { factsFromChild } from './facts-child';
 import { LocalState } from './local-state';
 import { runProcess } from './process-runner';
 import { installService } from './service-unit';
@@ -46,6 +46,7 @@ export function buildProgram(): Command {
         .safeParse({ server: opts.server, secret: opts.secret ?? process.env.DEPOT_ENROLMENT_SECRET });
       if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
       const dir = agentDir();
+      const { collectInventory } = await import('./collect-inventory');
       const identity = await enroll({ ...parsed.data, dir, force: !!opts.force, collect: collectInventory });
       console.log(`Enrolled as machine ${identity.machineId} with ${identity.server}.\nIdentity saved in ${dir} (readable by this user only).`);
     });
@@ -59,7 +60,7 @@ export function buildProgram(): Command {
       const unlock = lockAgentDir(dir);
       const stop = new AbortController();
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => stop.abort());
-      const world = realWorld(collectInventory);
+      const world = realWorld(factsFromChild(entryPoint()));
       world.log(`depot-agent: machine ${identity.machineId}, server ${identity.server}`);
       const daemon = new AgentDaemon(identity, dir, world);
       if (opts.once) {
@@ -89,7 +90,7 @@ export function buildProgram(): Command {
         plan = planSchema.parse(readAnswer(res.status, await res.text()));
       } catch (error) {
         // Offline: say so, and show the plan the daemon keeps on disk.
-        const cached = new AgentDaemon(identity, dir, realWorld(collectInventory)).plan;
+        const cached = new AgentDaemon(identity, dir, realWorld(factsFromChild(entryPoint()))).plan;
         if (!cached) throw error;
         console.log(`Server not reachable (${(error as Error).message}); showing the cached plan.`);
         plan = cached;
@@ -104,13 +105,21 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('facts')
+    .description('print this machine’s facts as JSON (what the daemon reports as inventory)')
+    .action(async () => {
+      const { collectInventory } = await import('./collect-inventory');
+      process.stdout.write(`${JSON.stringify(await collectInventory())}\n`);
+    });
+
+  program
     .command('install-service')
     .description('write the systemd unit for depot-agent run, then enable and start it')
     .option('--unit-dir <dir>', 'where the unit goes', '/etc/systemd/system')
     .option('--no-enable', 'write the unit only')
     .action(async (opts) => {
       const { dir } = enrolledIdentity();
-      const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/depot-agent.mjs');
+      const entry = entryPoint();
       const result = await installService({ unitDir: opts.unitDir, agentDir: dir, nodePath: process.execPath, entry, enable: opts.enable, run: runProcess });
       console.log(`Wrote ${result.unitPath}.${result.enabled ? ' The service is enabled and running: journalctl -u depot-agent -f' : ' Enable it with: systemctl enable --now depot-agent'}`);
     });
@@ -140,6 +149,11 @@ function assignmentLines(plan: Plan, local: LocalState, now: Date): string[] {
     if (!listed.has(id)) lines.push(`  assignment ${id.slice(0, 8)}: ${entry.state} at ${fmt(new Date(entry.at), plan.timeZone)}`);
   }
   return lines;
+}
+
+/** The depot-agent command itself (its bin shim), for the service unit and the facts child. */
+function entryPoint(): string {
+  return process.env.DEPOT_AGENT_ENTRY ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/depot-agent.mjs');
 }
 
 function enrolledIdentity() {

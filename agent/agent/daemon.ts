@@ -6,6 +6,7 @@ import schedule from 'node-schedule';
 import { AGENT_API, planEtag, planSchema, reportResponseSchema, type Inventory, type Plan, type ReportEvent, type ReportResponse } from '../../lib/contract/agent-api';
 import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
+import { nodeFetch } from '../shared/node-fetch';
 import { realProbe, type MachineProbe } from './checks';
 import { Executor } from './executor';
 import { runProcess, type ProcessRunner } from './process-runner';
@@ -40,7 +41,7 @@ export const realWorld = (collect: () => Promise<Inventory>): AgentWorld => ({
   run: runProcess,
   probe: realProbe(runProcess),
   random: Math.random,
-  fetch,
+  fetch: nodeFetch,
   collect,
   log: (line) => console.log(`${new Date().toISOString()} ${line}`),
 });

@@ -1,7 +1,38 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx (a dependency), so the tools need no separate build.
-import { register } from 'tsx/esm/api';
+// Runs the bundled agent (agent/dist, made by `npm run build`) when it is at least as new as the
+// sources; otherwise the TypeScript sources through tsx, so a checkout works before any build.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { main } = await import('../agent/cli.ts');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const bundle = path.join(root, 'agent/dist/depot-agent.js');
+
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  try {
+    const built = fs.statSync(bundle).mtimeMs;
+    return ['agent/agent', 'agent/shared', 'lib/contract', 'lib/schedule'].every((d) => newestSource(path.join(root, d)) <= built);
+  } catch {
+    return false;
+  }
+}
+
+let main;
+if (bundleIsFresh()) {
+  ({ main } = await import(bundle));
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../agent/cli.ts'));
+}
 process.exitCode = await main();
