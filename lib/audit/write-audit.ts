@@ -1,6 +1,7 @@
 import type { Db } from '@/db/client';
 import { auditLog } from '@/db/schema';
 import type { Actor } from '@/lib/auth/permissions';
+import { actorLabel } from './actor-label';
 
 export interface WriteAuditOptions {
   /** null for the system itself (first-run seeding, the create-admin command). */
@@ -17,7 +18,7 @@ export interface WriteAuditOptions {
 export async function writeAudit(tx: Db, options: WriteAuditOptions): Promise<void> {
   await tx.insert(auditLog).values({
     actorId: options.actor?.id ?? null,
-    actorLabel: options.actor ? (options.actor.token ? `${options.actor.email} (token ${options.actor.token.name})` : options.actor.email) : 'system',
+    actorLabel: actorLabel(options.actor),
     action: options.action,
     targetType: options.targetType,
     targetId: options.targetId ?? null,

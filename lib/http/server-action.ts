@@ -50,7 +50,9 @@ function formToObject(formData: FormData): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of formData.entries()) {
     if (key.startsWith('$ACTION')) continue; // React's own bookkeeping fields
-    out[key] = typeof value === 'string' ? value : value.name;
+    const v = typeof value === 'string' ? value : value.name;
+    // A repeated field (checkboxes of one name) becomes a list.
+    out[key] = key in out ? [...(Array.isArray(out[key]) ? (out[key] as string[]) : [out[key] as string]), v] : v;
   }
   return out;
 }

@@ -39,7 +39,7 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
             ) : (
               <Table head={['Job', 'State', 'Attempt', 'Last change', 'Result']} caption="Assignments">
                 {machine.assignments.map((a) => (
-                  <tr key={a.id} data-testid={`assignment-row-${a.id}`}>
+                  <tr key={a.id} id={`assignment-${a.id}`} data-testid={`assignment-row-${a.id}`}>
                     <Td>
                       <Link href={`/jobs/${a.jobId}`} className="font-medium text-brand-700 hover:underline">
                         {a.jobName}

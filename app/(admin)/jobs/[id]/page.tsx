@@ -1,0 +1,89 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getDb } from '@/db/client';
+import { assignmentStateEnum, type AssignmentState } from '@/db/schema';
+import { can } from '@/lib/auth/permissions';
+import { loadOr404 } from '@/lib/http/load-or-404';
+import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
+import { requirePageActor } from '@/lib/http/page-guard';
+import { getJob } from '@/lib/jobs/get-job';
+import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
+import { JobProgress } from '@/app/_components/job-progress';
+import { Pager, pageHref } from '@/app/_components/list-controls';
+import { Badge, Card, EmptyState, PageHeader, StatCard, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { JOB_KIND_LABEL, JOB_STATE_TONE, timingLabel } from '../labels';
+import { JobActions } from './job-actions';
+
+export const metadata: Metadata = { title: 'Job' };
+
+export default async function JobPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | undefined>> }) {
+  const actor = await requirePageActor('admin.view');
+  const { id } = await params;
+  const query = await searchParams;
+  const view = await loadOr404(() => withDefaultsOnBadQuery(() => getJob(getDb(), { actor, id, query: { state: query.state, page: query.page } }), () => getJob(getDb(), { actor, id })));
+  const { job, counts, total } = view;
+  const filterHref = (state?: AssignmentState) => (state ? `/jobs/${id}?state=${state}` : `/jobs/${id}`);
+  return (
+    <>
+      <PageHeader
+        title={job.name}
+        description={`${JOB_KIND_LABEL[job.kind]}${job.package ? ` · ${job.package.displayName} ${job.package.version}` : ''} · ${timingLabel(job)} · created ${formatDateTime(job.createdAt)}`}
+        actions={<Badge tone={JOB_STATE_TONE[job.state]}>{job.state}</Badge>}
+      />
+      <div className="mb-6 grid gap-4 sm:grid-cols-4">
+        <StatCard label="Machines" value={total} />
+        <StatCard label="Installed" value={counts.installed ?? 0} />
+        <StatCard label="Failed" value={counts.failed ?? 0} />
+        <StatCard label="Waiting or running" value={(counts.pending ?? 0) + (counts.downloading ?? 0) + (counts.ready ?? 0) + (counts.installing ?? 0) + (counts.offered ?? 0) + (counts.held ?? 0)} />
+      </div>
+      <Card className="mb-6">
+        <div className="flex flex-wrap items-center justify-between gap-4">
+          <div className="flex-1">
+            <JobProgress counts={counts} total={total} />
+          </div>
+          {can(actor.role, 'deploy.manage') ? <JobActions id={job.id} state={job.state} failed={counts.failed ?? 0} /> : null}
+        </div>
+        <nav aria-label="Filter by state" className="mt-4 flex flex-wrap gap-2 text-sm">
+          <Link href={filterHref()} className={`rounded px-2 py-1 ${!query.state ? 'bg-slate-800 text-white' : 'bg-slate-100 text-slate-700'}`}>
+            All {total}
+          </Link>
+          {assignmentStateEnum.enumValues
+            .filter((s) => counts[s])
+            .map((s) => (
+              <Link key={s} href={filterHref(s)} className={`rounded px-2 py-1 ${query.state === s ? 'bg-slate-800 text-white' : 'bg-slate-100 text-slate-700'}`}>
+                {s} {counts[s]}
+              </Link>
+            ))}
+        </nav>
+      </Card>
+      {view.assignments.length === 0 ? (
+        <EmptyState icon="machine" title="No machines in this view">Choose another state above.</EmptyState>
+      ) : (
+        <Table head={['Machine', 'State', 'Attempt', 'Last change', 'Result']} caption="Machines of this job">
+          {view.assignments.map((a) => (
+            <tr key={a.id} data-testid={`job-assignment-${a.hostname}`}>
+              <Td>
+                <Link href={`/machines/${a.machineId}`} className="font-medium text-brand-700 hover:underline">
+                  {a.hostname}
+                </Link>
+              </Td>
+              <Td>
+                <AssignmentStateBadge state={a.state} jobKind={job.kind} />
+              </Td>
+              <Td className="text-slate-600">{a.attempt}</Td>
+              <Td className="text-slate-600">{formatDateTime(a.updatedAt)}</Td>
+              <Td className="max-w-md text-xs text-slate-600">
+                {a.exitCode !== null ? <div>exit code {a.exitCode}</div> : null}
+                {a.reason ? <div>{a.reason}</div> : null}
+                <Link href={`/machines/${a.machineId}#assignment-${a.id}`} className="text-brand-700 hover:underline">
+                  Output and history
+                </Link>
+              </Td>
+            </tr>
+          ))}
+        </Table>
+      )}
+      <Pager page={view.page} total={view.matching} pageSize={view.pageSize} href={(page) => pageHref(`/jobs/${id}`, query, page)} />
+    </>
+  );
+}

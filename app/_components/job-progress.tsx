@@ -1,0 +1,36 @@
+import type { AssignmentState } from '@/db/schema';
+
+// Order and colour of the segments: done, trouble, waiting.
+const SEGMENTS: { states: AssignmentState[]; label: string; className: string }[] = [
+  { states: ['installed'], label: 'installed', className: 'bg-emerald-500' },
+  { states: ['failed'], label: 'failed', className: 'bg-rose-500' },
+  { states: ['skipped', 'expired'], label: 'skipped or expired', className: 'bg-amber-400' },
+  { states: ['cancelled'], label: 'cancelled', className: 'bg-slate-400' },
+  { states: ['downloading', 'ready', 'installing'], label: 'in progress', className: 'bg-brand-400' },
+];
+
+/** A stacked progress bar of a job's assignments by state, with an accessible summary. */
+export function JobProgress({ counts, total }: { counts: Partial<Record<AssignmentState, number>>; total: number }) {
+  const finished = (counts.installed ?? 0) + (counts.failed ?? 0) + (counts.skipped ?? 0) + (counts.cancelled ?? 0) + (counts.expired ?? 0);
+  const summary = `${counts.installed ?? 0} of ${total} installed${counts.failed ? `, ${counts.failed} failed` : ''}`;
+  return (
+    <div className="min-w-40">
+      <div
+        className="flex h-2 overflow-hidden rounded bg-slate-100"
+        role="progressbar"
+        aria-label={summary}
+        aria-valuemin={0}
+        aria-valuemax={total}
+        aria-valuenow={finished}
+      >
+        {total > 0
+          ? SEGMENTS.map((s) => {
+              const n = s.states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
+              return n ? <div key={s.label} className={s.className} style={{ width: `${(n / total) * 100}%` }} title={`${n} ${s.label}`} /> : null;
+            })
+          : null}
+      </div>
+      <div className="mt-1 text-xs text-slate-600">{summary}</div>
+    </div>
+  );
+}

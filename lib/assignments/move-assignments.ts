@@ -1,0 +1,50 @@
+import { sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
+import { statesFrom, type Mover } from './transitions';
+
+export interface MoveOptions {
+  jobId: string;
+  to: AssignmentState;
+  by: Mover;
+  /** Only assignments in these states (default: every state `by` may move to `to` from). */
+  from?: AssignmentState[];
+  /** Start a new attempt (re-run, resume), so the agent's reports of it get fresh keys. */
+  newAttempt?: boolean;
+  actorLabel: string;
+}
+
+/**
+ * Moves a job's assignments in one statement: the update, their events and the plan-version bump
+ * of exactly the machines concerned, never a loop from Node. The allowed source states come from
+ * the transition table, so this writer cannot make a move the design does not allow.
+ */
+export async function moveJobAssignments(tx: Db, o: MoveOptions): Promise<number> {
+  const allowed = statesFrom(o.to, o.by);
+  const from = (o.from ?? allowed).filter((s) => allowed.includes(s));
+  if (from.length === 0) return 0;
+  const result = await tx.execute<{ n: number }>(sql`
+    with moved as (
+      update ${assignments}
+      set state = ${o.to}::assignment_state,
+          attempt = attempt + ${o.newAttempt ? 1 : 0},
+          updated_at = now(),
+          exit_code = case when ${o.newAttempt ?? false} then null else exit_code end,
+          reason = case when ${o.newAttempt ?? false} then null else reason end,
+          output = case when ${o.newAttempt ?? false} then null else output end
+      where job_id = ${o.jobId} and state = any(${`{${from.join(',')}}`}::assignment_state[])
+      returning id, machine_id, attempt
+    ),
+    logged as (
+      insert into ${assignmentEvents} (assignment_id, attempt, state, at, actor_label)
+      select id, attempt, ${o.to}::assignment_state, now(), ${o.actorLabel} from moved
+      on conflict do nothing
+    ),
+    bumped as (
+      update ${machines} set plan_version = plan_version + 1
+      where id in (select machine_id from moved)
+    )
+    select count(*)::int as n from moved`);
+  const rows = (result as unknown as { rows: { n: number }[] }).rows;
+  return Number(rows[0]?.n ?? 0);
+}
