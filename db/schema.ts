@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import type { InstallationWindow } from '@/lib/contract/installation-window';
 import type { PackageManifest } from '@/lib/contract/package-manifest';
 
@@ -306,3 +306,47 @@ export const assignmentEvents = pgTable(
   (t) => [uniqueIndex('assignment_events_key_idx').on(t.assignmentId, t.attempt, t.state), index('assignment_events_received_at_idx').on(t.receivedAt)],
 );
 export type AssignmentEvent = typeof assignmentEvents.$inferSelect;
+
+/** Static groups of machines, with default installation windows for their members. */
+export const machineGroups = pgTable(
+  'machine_groups',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    // Default windows for members without windows of their own; null: none (any time).
+    windows: jsonb('windows').$type<InstallationWindow[]>(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('machine_groups_name_idx').on(t.name), index('machine_groups_created_by_idx').on(t.createdBy)],
+);
+export type MachineGroup = typeof machineGroups.$inferSelect;
+
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => machineGroups.id, { onDelete: 'cascade' }),
+    machineId: uuid('machine_id')
+      .notNull()
+      .references(() => machines.id, { onDelete: 'cascade' }),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.machineId] }), index('group_members_machine_id_idx').on(t.machineId)],
+);
+
+/** The groups a job was sent to: a machine that joins one later gets the job too. */
+export const jobGroups = pgTable(
+  'job_groups',
+  {
+    jobId: uuid('job_id')
+      .notNull()
+      .references(() => jobs.id, { onDelete: 'cascade' }),
+    groupId: uuid('group_id')
+      .notNull()
+      .references(() => machineGroups.id, { onDelete: 'restrict' }),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.groupId] }), index('job_groups_group_id_idx').on(t.groupId)],
+);

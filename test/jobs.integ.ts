@@ -115,3 +115,34 @@ describe('jobs', () => {
     expect((await post('/api/jobs/00000000-0000-4000-8000-000000000003/cancel')).status).toBe(404);
   });
 });
+
+describe('groups', () => {
+  it('reaches late joiners, lets leavers keep what they have, and gives members its default windows', async () => {
+    const m = [machines[0], machines[1]];
+    const group = await post<{ group: { id: string } }>('/api/groups', { name: 'lab', windows: [{ day: 6, start: '23:00', minutes: 120 }] });
+    expect(group.status).toBe(201);
+    const groupId = group.body.group.id;
+    expect((await post(`/api/groups/${groupId}/members`, { machineIds: [m[0].identity.machineId] })).body).toEqual({ joined: 1, assignments: 0 });
+    const job = await post<{ job: { id: string }; assignments: number }>('/api/jobs', { kind: 'install', packageId, groupIds: [groupId], timing: 'windows', name: 'group job' });
+    expect(job.body.assignments).toBe(1);
+
+    // A late joiner gets the job; the plan carries the group's windows.
+    const joined = await post<{ joined: number; assignments: number }>(`/api/groups/${groupId}/members`, { machineIds: [m[1].identity.machineId] });
+    expect(joined.body).toEqual({ joined: 1, assignments: 1 });
+    const p = (await (await fetch(`${server.url}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${m[1].identity.token}` } })).json()) as { windows: unknown[]; assignments: { jobId: string }[] };
+    expect(p.windows).toEqual([{ day: 6, start: '23:00', minutes: 120 }]);
+    expect(p.assignments.some((a) => a.jobId === job.body.job.id)).toBe(true);
+    expect((await view(job.body.job.id)).assignments.map((a) => a.hostname).sort()).toEqual(['job-a', 'job-b']);
+
+    // Leaving keeps the assignment; joining again adds nothing twice.
+    const left = await api(server.url, `/api/groups/${groupId}/members`, { method: 'DELETE', session: admin, json: { machineIds: [m[1].identity.machineId] } });
+    expect(left.body).toEqual({ removed: 1 });
+    expect((await view(job.body.job.id)).assignments).toHaveLength(2);
+    expect((await post(`/api/groups/${groupId}/members`, { machineIds: [m[1].identity.machineId] })).body).toEqual({ joined: 1, assignments: 0 });
+
+    const unknown = await post('/api/jobs', { kind: 'install', packageId, groupIds: ['00000000-0000-4000-8000-000000000009'] });
+    expect({ status: unknown.status, field: unknown.body.error.field }).toEqual({ status: 404, field: 'groupIds' });
+    const duplicate = await post('/api/groups', { name: 'lab' });
+    expect({ status: duplicate.status, field: duplicate.body.error.field }).toEqual({ status: 409, field: 'name' });
+  });
+});

@@ -1,6 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, jobs, machines, packages, type Job } from '@/db/schema';
+import { assignments, groupMembers, jobGroups, jobs, machineGroups, machines, packages, type Job } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
@@ -29,6 +29,7 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
     throw new AppError('invalid_input', { field: 'deadline', message: 'deadline: this deadline has passed; a job timed by installation windows needs a future deadline (or none)' });
   }
   const machineIds = [...new Set(data.machineIds)];
+  const groupIds = [...new Set(data.groupIds)];
 
   return db.transaction(async (tx) => {
     let label = 'inventory';
@@ -40,6 +41,11 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
         throw new AppError('invalid_input', { field: 'packageId', message: `packageId: ${pkg.packageId} ${pkg.version} expired on ${pkg.expiresAt.toISOString()}; register a newer generation` });
       }
       label = `${pkg.displayName} ${pkg.version}`;
+    }
+    const groups = groupIds.length ? await tx.select({ id: machineGroups.id }).from(machineGroups).where(sql`${machineGroups.id} = any(${uuidArray(groupIds)}::uuid[])`).for('share') : [];
+    if (groups.length !== groupIds.length) {
+      const known = new Set(groups.map((g) => g.id));
+      throw new AppError('not_found', { field: 'groupIds', message: `groupIds: no group with id ${groupIds.find((id) => !known.has(id))}` });
     }
     const found = await tx.select({ id: machines.id }).from(machines).where(and(sql`${machines.id} = any(${uuidArray(machineIds)}::uuid[])`, isNull(machines.retiredAt)));
     if (found.length !== machineIds.length) {
@@ -62,28 +68,31 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
         createdBy: deployer.id,
       })
       .returning();
-    const count = await fanOut(tx, job, machineIds);
+    if (groupIds.length) await tx.insert(jobGroups).values(groupIds.map((groupId) => ({ jobId: job.id, groupId })));
+    const count = await fanOut(tx, job, machineIds, groupIds);
     await writeAudit(tx, {
       actor: deployer,
       action: 'job.create',
       targetType: 'job',
       targetId: job.id,
       targetLabel: job.name,
-      after: { kind: job.kind, packageId: job.packageId, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, machines: count },
+      after: { kind: job.kind, packageId: job.packageId, groupIds, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, machines: count },
     });
     return { job, assignments: count };
   });
 }
 
 /** One set-based statement for the assignments, one for the plan versions; never a loop from Node. */
-async function fanOut(tx: Db, job: Job, machineIds: string[]): Promise<number> {
+async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]): Promise<number> {
   const initial = job.kind === 'offer' ? 'offered' : 'pending';
   const inserted = await tx.execute<{ machine_id: string }>(sql`
     with made as (
       insert into ${assignments} (job_id, machine_id, state)
       select ${job.id}, m.id, ${initial}::assignment_state
       from ${machines} m
-      where m.id = any(${uuidArray(machineIds)}::uuid[]) and m.retired_at is null
+      where m.retired_at is null
+        and (m.id = any(${uuidArray(machineIds)}::uuid[])
+             or m.id in (select machine_id from ${groupMembers} where group_id = any(${uuidArray(groupIds)}::uuid[])))
       on conflict (job_id, machine_id) do nothing
       returning machine_id
     )

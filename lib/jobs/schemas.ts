@@ -12,6 +12,7 @@ export const createJobSchema = z
     /** The package's id (a UUID, as in /api/packages); not for inventory jobs. */
     packageId: z.uuid({ message: 'expected the package’s id (a UUID)' }).optional(),
     machineIds: z.array(z.uuid({ message: 'expected a machine id (a UUID)' }), { message: 'expected a list of machine ids' }).max(100_000, 'expected at most 100,000 machines').default([]),
+    groupIds: z.array(z.uuid({ message: 'expected a group id (a UUID)' }), { message: 'expected a list of group ids' }).max(1000, 'expected at most 1,000 groups').default([]),
     timing: z.enum(JOB_TIMINGS, { message: `expected one of ${JOB_TIMINGS.join(', ')}` }).default('windows'),
     startAt: instant('startAt').optional(),
     notBefore: instant('notBefore').optional(),
@@ -22,7 +23,7 @@ export const createJobSchema = z
   .superRefine((v, ctx) => {
     if (v.kind === 'inventory' && v.packageId) ctx.addIssue({ code: 'custom', path: ['packageId'], message: 'expected no package for an inventory job' });
     if (v.kind !== 'inventory' && !v.packageId) ctx.addIssue({ code: 'custom', path: ['packageId'], message: `expected the package to ${v.kind}` });
-    if (v.machineIds.length === 0) ctx.addIssue({ code: 'custom', path: ['machineIds'], message: 'expected at least one destination: choose a machine or a group' });
+    if (v.machineIds.length === 0 && v.groupIds.length === 0) ctx.addIssue({ code: 'custom', path: ['machineIds'], message: 'expected at least one destination: choose a machine or a group' });
     if (v.timing === 'at' && !v.startAt) ctx.addIssue({ code: 'custom', path: ['startAt'], message: 'expected the date and time to install at (timing "at")' });
     if (v.timing !== 'at' && v.startAt) ctx.addIssue({ code: 'custom', path: ['startAt'], message: 'expected startAt only with timing "at"' });
     if (v.notBefore && v.deadline && Date.parse(v.deadline) <= Date.parse(v.notBefore)) {

@@ -4,7 +4,7 @@ import { assignments, enrolmentSecrets, jobs, machines, packages, users } from '
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
-import { effectiveWindows } from './get-plan';
+import { effectiveWindows, groupWindows } from './get-plan';
 import { ONLINE_WITHIN_MS } from './list-machines';
 
 /** One machine for its page: facts, windows (own and effective), and its latest assignments. */
@@ -54,7 +54,7 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     online: !!m.lastSeenAt && now.getTime() - m.lastSeenAt.getTime() < ONLINE_WITHIN_MS,
     planVersion: m.planVersion,
     ownWindows: m.windows,
-    windows: effectiveWindows(m.windows),
+    windows: effectiveWindows(m.windows, await groupWindows(db, m.id)),
     assignments: recent,
   };
 }

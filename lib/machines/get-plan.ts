@@ -1,6 +1,6 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, jobs, machines, packages } from '@/db/schema';
+import { assignments, groupMembers, jobs, machineGroups, machines, packages } from '@/db/schema';
 import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { AppError } from '@/lib/errors';
@@ -29,7 +29,7 @@ export async function getPlan(db: Db, machineId: string): Promise<Plan> {
     pollSeconds: POLL.seconds,
     jitterSeconds: POLL.jitterSeconds,
     timeZone: m.timeZone,
-    windows: effectiveWindows(m.windows),
+    windows: effectiveWindows(m.windows, await groupWindows(db, machineId)),
     assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
       assignmentId: assignment.id,
       attempt: assignment.attempt,
@@ -62,7 +62,21 @@ export async function getPlan(db: Db, machineId: string): Promise<Plan> {
   };
 }
 
-/** DESIGN.md: the machine's own windows (the user's), else its groups' defaults, else any time. */
-export function effectiveWindows(own: Plan['windows'] | null): Plan['windows'] {
-  return own ?? [];
+/**
+ * DESIGN.md: the machine's own windows (the user's), else its groups' defaults (all of them: a
+ * machine in two groups may install in either's windows; overlaps merge), else any time.
+ */
+export function effectiveWindows(own: Plan['windows'] | null, fromGroups: Plan['windows'][]): Plan['windows'] {
+  return own ?? fromGroups.flat();
+}
+
+/** The default windows of the machine's groups, by group name. */
+export async function groupWindows(db: Db, machineId: string): Promise<Plan['windows'][]> {
+  const rows = await db
+    .select({ windows: machineGroups.windows })
+    .from(groupMembers)
+    .innerJoin(machineGroups, eq(machineGroups.id, groupMembers.groupId))
+    .where(and(eq(groupMembers.machineId, machineId), isNotNull(machineGroups.windows)))
+    .orderBy(asc(machineGroups.name));
+  return rows.map((r) => r.windows ?? []);
 }

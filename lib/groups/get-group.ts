@@ -1,0 +1,23 @@
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { groupMembers, jobGroups, jobs, machineGroups, machines } from '@/db/schema';
+import { requirePermission, type Actor } from '@/lib/auth/permissions';
+import { AppError } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
+
+/** A group with its members and the jobs sent to it. */
+export async function getGroup(db: Db, { actor, id }: { actor: Actor | null; id: string }) {
+  requirePermission(actor, 'admin.view');
+  const [group] = isUuid(id) ? await db.select().from(machineGroups).where(eq(machineGroups.id, id)) : [];
+  if (!group) throw new AppError('not_found', { message: `No group with id ${id}.` });
+  const [members, groupJobs] = await Promise.all([
+    db
+      .select({ id: machines.id, hostname: machines.hostname, timeZone: machines.timeZone, ownWindows: machines.windows, addedAt: groupMembers.addedAt })
+      .from(groupMembers)
+      .innerJoin(machines, eq(machines.id, groupMembers.machineId))
+      .where(eq(groupMembers.groupId, group.id))
+      .orderBy(asc(machines.hostname)),
+    db.select({ id: jobs.id, name: jobs.name, kind: jobs.kind, state: jobs.state }).from(jobGroups).innerJoin(jobs, eq(jobs.id, jobGroups.jobId)).where(eq(jobGroups.groupId, group.id)),
+  ]);
+  return { ...group, members, jobs: groupJobs };
+}

@@ -1,0 +1,22 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '@/db/client';
+import { groupMembers, machineGroups, machines } from '@/db/schema';
+import { writeAudit } from '@/lib/audit/write-audit';
+import { requirePermission, type Actor } from '@/lib/auth/permissions';
+import type { InstallationWindow } from '@/lib/contract/installation-window';
+import { parseInput } from '@/lib/errors';
+import { loadGroupForUpdate } from './load-group';
+import { groupWindowsSchema } from './schemas';
+
+/** Sets a group's default installation windows and bumps the plans of its members. */
+export async function setGroupWindows(db: Db, { actor, groupId, input }: { actor: Actor | null; groupId: string; input: { windows: InstallationWindow[] | null } }) {
+  const deployer = requirePermission(actor, 'deploy.manage');
+  const { windows } = parseInput(groupWindowsSchema, input, 'body');
+  return db.transaction(async (tx) => {
+    const group = await loadGroupForUpdate(tx, groupId);
+    await tx.update(machineGroups).set({ windows }).where(eq(machineGroups.id, group.id));
+    await tx.execute(sql`update ${machines} set plan_version = plan_version + 1 where id in (select machine_id from ${groupMembers} where group_id = ${group.id})`);
+    await writeAudit(tx, { actor: deployer, action: 'group.windows', targetType: 'group', targetId: group.id, targetLabel: group.name, before: { windows: group.windows }, after: { windows } });
+    return { windows };
+  });
+}
