@@ -15,6 +15,7 @@ const input = z.object({
   kind: z.string(),
   packageId: z.string().optional().transform((v) => v || undefined),
   machineIds: list,
+  groupIds: list,
   timing: z.string(),
   startAt: utc,
   notBefore: utc,

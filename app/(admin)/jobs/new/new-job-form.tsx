@@ -17,7 +17,7 @@ const KINDS = [
   ['inventory', 'Inventory (collect facts now)'],
 ] as const;
 
-export function NewJobForm({ packages, machines }: { packages: (Option & { expired: boolean })[]; machines: (Option & { hint: string })[] }) {
+export function NewJobForm({ packages, machines, groups }: { packages: (Option & { expired: boolean })[]; machines: (Option & { hint: string })[]; groups: (Option & { hint: string })[] }) {
   const [kind, setKind] = useState<string>('install');
   const [timing, setTiming] = useState<string>('windows');
   return (
@@ -47,6 +47,23 @@ export function NewJobForm({ packages, machines }: { packages: (Option & { expir
                 ))}
               </select>
             </Field>
+          ) : null}
+          {groups.length ? (
+            <fieldset>
+              <legend className="text-sm font-medium text-slate-800">Groups</legend>
+              <p className="text-xs text-slate-500">Machines that join a chosen group later get the job too.</p>
+              <div className="mt-2 grid max-h-48 gap-1 overflow-auto rounded-lg border border-slate-200 p-2 sm:grid-cols-2">
+                {groups.map((g) => (
+                  <label key={g.id} className="flex items-start gap-2 text-sm">
+                    <input type="checkbox" name="groupIds" value={g.id} className="mt-1" />
+                    <span>
+                      {g.label}
+                      <span className="block text-xs text-slate-500">{g.hint}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
           ) : null}
           <fieldset aria-describedby={fieldError(state, 'machineIds') ? 'job-machines-error' : undefined}>
             <legend className="text-sm font-medium text-slate-800">Machines</legend>

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/db/client';
 import { requirePageActor } from '@/lib/http/page-guard';
+import { listGroups } from '@/lib/groups/list-groups';
 import { listMachines } from '@/lib/machines/list-machines';
 import { listPackages } from '@/lib/packages/list-packages';
 import { EmptyState, LinkButton, PageHeader } from '@/app/_components/ui';
@@ -10,7 +11,7 @@ export const metadata: Metadata = { title: 'New job' };
 
 export default async function NewJobPage() {
   const actor = await requirePageActor('deploy.manage');
-  const [packages, machines] = await Promise.all([listPackages(getDb(), { actor, query: { pageSize: 200 } }), listMachines(getDb(), { actor, query: { pageSize: 200 } })]);
+  const [packages, machines, groups] = await Promise.all([listPackages(getDb(), { actor, query: { pageSize: 200 } }), listMachines(getDb(), { actor, query: { pageSize: 200 } }), listGroups(getDb(), { actor })]);
   return (
     <>
       <PageHeader title="New job" description="What to install where and when. Machines pick the job up on their next poll." />
@@ -22,6 +23,7 @@ export default async function NewJobPage() {
         <NewJobForm
           packages={packages.packages.map((p) => ({ id: p.id, label: `${p.displayName} ${p.version} (${p.cabinet}/${p.packageId}, generation ${p.generation})`, expired: !!p.expiresAt && new Date(p.expiresAt) <= new Date() }))}
           machines={machines.machines.map((m) => ({ id: m.id, label: m.hostname, hint: m.os ?? 'OS not reported yet' }))}
+          groups={groups.map((g) => ({ id: g.id, label: g.name, hint: `${g.members} machine${g.members === 1 ? '' : 's'}` }))}
         />
       )}
     </>

@@ -11,7 +11,8 @@ import { nextOpening } from '@/lib/schedule/next-opening';
 import { loadOr404 } from '@/lib/http/load-or-404';
 import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
-import { WindowsEditor } from './windows-editor';
+import { WindowsEditor } from '@/app/_components/windows-editor';
+import { setMachineWindowsAction } from './actions';
 
 export const metadata: Metadata = { title: 'Machine' };
 
@@ -116,7 +117,7 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
             <p className="mb-3 text-xs text-slate-500">
               {machine.windows.length ? machine.windows.map(describeWindow).join(' · ') : 'No windows: installs may run any time.'}
             </p>
-            {can(actor.role, 'deploy.manage') && !machine.retiredAt ? <WindowsEditor machineId={machine.id} windows={machine.ownWindows} timeZone={machine.timeZone} /> : null}
+            {can(actor.role, 'deploy.manage') && !machine.retiredAt ? <WindowsEditor action={setMachineWindowsAction} id={machine.id} windows={machine.ownWindows} zoneNote={`Times are in the machine’s zone, ${machine.timeZone}.`} emptyNote="No windows of its own: its groups’ defaults apply, else it installs any time." /> : null}
           </Card>
         </div>
       </div>

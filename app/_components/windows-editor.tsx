@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { ActionForm } from '@/app/_components/action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
 import type { InstallationWindow } from '@/lib/contract/installation-window';
-import { setMachineWindowsAction } from './actions';
+import type { ActionState } from '@/lib/http/server-action';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -14,18 +14,33 @@ interface Row {
   hours: string;
 }
 
-/** A list of weekly intervals in the machine's time zone; a window may run past midnight. */
-export function WindowsEditor({ machineId, windows, timeZone }: { machineId: string; windows: InstallationWindow[] | null; timeZone: string }) {
+/**
+ * A list of weekly intervals, for a machine (in its zone) or a group (in each member's zone); a
+ * window may run past midnight. The rows go to the action as one JSON field, `windows`.
+ */
+export function WindowsEditor({
+  action,
+  id,
+  windows,
+  zoneNote,
+  emptyNote,
+}: {
+  action: (state: ActionState, formData: FormData) => Promise<ActionState>;
+  id: string;
+  windows: InstallationWindow[] | null;
+  zoneNote: string;
+  emptyNote: string;
+}) {
   const [rows, setRows] = useState<Row[]>(() => (windows ?? []).map((w) => ({ day: w.day, start: w.start, hours: String(w.minutes / 60) })));
   const payload = JSON.stringify(rows.map((r) => ({ day: r.day, start: r.start, minutes: Math.round(Number(r.hours) * 60) })));
   const update = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
-    <ActionForm action={setMachineWindowsAction} label="Installation windows" className="space-y-3">
+    <ActionForm action={action} label="Installation windows" className="space-y-3">
       {(state, pending) => (
         <>
-          <input type="hidden" name="machineId" value={machineId} />
+          <input type="hidden" name="id" value={id} />
           <input type="hidden" name="windows" value={payload} />
-          {rows.length === 0 ? <p className="text-sm text-slate-600">No windows of its own: its groups’ defaults apply, else it installs any time.</p> : null}
+          {rows.length === 0 ? <p className="text-sm text-slate-600">{emptyNote}</p> : null}
           <ul className="space-y-2">
             {rows.map((r, i) => (
               <li key={i} className="flex flex-wrap items-end gap-2">
@@ -66,7 +81,7 @@ export function WindowsEditor({ machineId, windows, timeZone }: { machineId: str
               Save windows
             </button>
           </div>
-          <p className="text-xs text-slate-500">Times are in the machine’s zone, {timeZone}. A window may run past midnight; none is longer than 24 h.</p>
+          <p className="text-xs text-slate-500">{zoneNote} A window may run past midnight; none is longer than 24 h.</p>
         </>
       )}
     </ActionForm>

@@ -1,0 +1,79 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { getDb } from '@/db/client';
+import { can } from '@/lib/auth/permissions';
+import { getGroup } from '@/lib/groups/get-group';
+import { loadOr404 } from '@/lib/http/load-or-404';
+import { requirePageActor } from '@/lib/http/page-guard';
+import { listMachines } from '@/lib/machines/list-machines';
+import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { WindowsEditor } from '@/app/_components/windows-editor';
+import { setGroupWindowsAction } from '../actions';
+import { AddMembersForm, RemoveMemberButton } from '../group-forms';
+
+export const metadata: Metadata = { title: 'Group' };
+
+export default async function GroupPage({ params }: { params: Promise<{ id: string }> }) {
+  const actor = await requirePageActor('admin.view');
+  const { id } = await params;
+  const group = await loadOr404(() => getGroup(getDb(), { actor, id }));
+  const manage = can(actor.role, 'deploy.manage');
+  const members = new Set(group.members.map((m) => m.id));
+  const candidates = manage ? (await listMachines(getDb(), { actor, query: { pageSize: 200 } })).machines.filter((m) => !members.has(m.id)) : [];
+  return (
+    <>
+      <PageHeader title={group.name} description={group.description || 'A static group of machines.'} actions={<Badge>{group.members.length} machines</Badge>} />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Card title="Members">
+            {group.members.length === 0 ? (
+              <EmptyState icon="machine" title="No machines in this group">Add machines on the right; they get every job sent to this group.</EmptyState>
+            ) : (
+              <Table head={['Machine', 'Time zone', 'Windows', 'Joined', '']} caption="Members">
+                {group.members.map((m) => (
+                  <tr key={m.id} data-testid={`member-row-${m.hostname}`}>
+                    <Td>
+                      <Link href={`/machines/${m.id}`} className="font-medium text-brand-700 hover:underline">
+                        {m.hostname}
+                      </Link>
+                    </Td>
+                    <Td className="text-slate-600">{m.timeZone}</Td>
+                    <Td className="text-xs text-slate-600">{m.ownWindows ? 'its own' : 'the groups’'}</Td>
+                    <Td className="text-slate-600">{formatDateTime(m.addedAt)}</Td>
+                    <Td>{manage ? <RemoveMemberButton id={group.id} machineId={m.id} hostname={m.hostname} /> : null}</Td>
+                  </tr>
+                ))}
+              </Table>
+            )}
+          </Card>
+          <Card title="Jobs sent to this group">
+            {group.jobs.length === 0 ? (
+              <p className="text-sm text-slate-600">None yet. Choose this group as a destination when you create a job.</p>
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {group.jobs.map((j) => (
+                  <li key={j.id} className="flex justify-between py-2">
+                    <Link href={`/jobs/${j.id}`} className="text-brand-700 hover:underline">
+                      {j.name}
+                    </Link>
+                    <Badge>{j.state}</Badge>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+        {manage ? (
+          <div className="space-y-6">
+            <Card title="Add machines">
+              <AddMembersForm id={group.id} machines={candidates.map((m) => ({ id: m.id, hostname: m.hostname }))} />
+            </Card>
+            <Card title="Default installation windows">
+              <WindowsEditor action={setGroupWindowsAction} id={group.id} windows={group.windows} zoneNote="Times are in each member’s own time zone." emptyNote="No default windows: members without windows of their own install any time." />
+            </Card>
+          </div>
+        ) : null}
+      </div>
+    </>
+  );
+}

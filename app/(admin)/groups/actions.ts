@@ -1,0 +1,36 @@
+'use server';
+
+import { redirect } from 'next/navigation';
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { addGroupMembers } from '@/lib/groups/add-group-members';
+import { createGroup } from '@/lib/groups/create-group';
+import { removeGroupMembers } from '@/lib/groups/remove-group-members';
+import { setGroupWindows } from '@/lib/groups/set-group-windows';
+import { serverAction } from '@/lib/http/server-action';
+import { parseWindowsField } from '@/lib/http/windows-field';
+
+const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
+export const createGroupAction = serverAction(
+  { permission: 'deploy.manage', input: z.object({ name: z.string(), description: z.string().optional() }), revalidate: ['/groups'] },
+  async ({ actor, input }) => {
+    const group = await createGroup(getDb(), { actor, input: { name: input.name, description: input.description ?? '' } });
+    redirect(`/groups/${group.id}`);
+  },
+);
+
+export const addGroupMembersAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), machineIds: list }), revalidate: ['/groups'] }, async ({ actor, input }) => {
+  const { joined, assignments } = await addGroupMembers(getDb(), { actor, groupId: input.id, input: { machineIds: input.machineIds } });
+  return `${joined} machine(s) joined${assignments ? `; ${assignments} assignment(s) from the group’s jobs` : ''}.`;
+});
+
+export const removeGroupMemberAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), machineId: z.string().min(1) }), revalidate: ['/groups'] }, async ({ actor, input }) => {
+  await removeGroupMembers(getDb(), { actor, groupId: input.id, input: { machineIds: [input.machineId] } });
+  return 'Removed from the group. It keeps what it has and gets nothing new from the group.';
+});
+
+export const setGroupWindowsAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), windows: z.string() }), revalidate: ['/groups'] }, async ({ actor, input }) => {
+  await setGroupWindows(getDb(), { actor, groupId: input.id, input: { windows: parseWindowsField(input.windows) as never } });
+  return 'Default windows saved. Members without windows of their own pick them up on their next poll.';
+});
