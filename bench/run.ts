@@ -10,6 +10,7 @@
 import http from 'node:http';
 import { startServer } from '../test/helpers/server';
 import { benchAgentIdle } from './agent-idle';
+import { benchFanOut } from './fan-out';
 import { benchPlanPolls } from './plan-polls';
 import { benchTransfer } from './transfer';
 
@@ -53,6 +54,10 @@ async function load(url: string, requests: number, concurrency: number): Promise
 async function main() {
   if (process.env.BENCH_ONLY === 'transfer') {
     for (const line of await benchTransfer()) console.log(line);
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'fanout') {
+    for (const line of await benchFanOut()) console.log(line);
     return;
   }
   if (process.env.BENCH_ONLY === 'agent') {
@@ -101,6 +106,8 @@ async function main() {
   for (const line of await benchTransfer()) console.log(line);
   console.log('');
   for (const line of await benchPlanPolls()) console.log(line);
+  console.log('');
+  for (const line of await benchFanOut()) console.log(line);
   console.log('');
   for (const line of await benchAgentIdle()) console.log(line);
 }
