@@ -12,6 +12,7 @@ import { openDatabase } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import type { Actor } from '../lib/auth/permissions';
 import { createJob } from '../lib/jobs/create-job';
+import { rowsOf } from '../lib/sql';
 
 const MACHINES = Number(process.env.BENCH_FANOUT_MACHINES ?? 100_000);
 const BASELINE = Number(process.env.BENCH_FANOUT_BASELINE ?? 5_000);
@@ -37,10 +38,10 @@ export async function benchFanOut(): Promise<string[]> {
       values ('00000000-0000-4000-8000-0000000000cc', '00000000-0000-4000-8000-0000000000bb', 'bench', '1', 1, 'Bench', 'script', ${JSON.stringify(manifest)}::jsonb, ${'a'.repeat(64)}, 1, 'bench.sh')`);
     await db.execute(sql`insert into machines (hostname, token_hash) select 'm-' || g, md5(g::text) || md5((g + 1)::text) from generate_series(1, ${MACHINES}) g`);
     await db.execute(sql`analyze`);
-    const ids = ((await db.execute<{ id: string }>(sql`select id from machines order by hostname`)) as unknown as { rows: { id: string }[] }).rows.map((r) => r.id);
+    const ids = rowsOf<{ id: string }>(await db.execute(sql`select id from machines order by hostname`)).map((r) => r.id);
 
     const sample = ids[Math.floor(ids.length / 2)];
-    const versionOf = async (id: string) => Number(((await db.execute<{ v: number }>(sql`select plan_version as v from machines where id = ${id}`)) as unknown as { rows: { v: number }[] }).rows[0].v);
+    const versionOf = async (id: string) => Number(rowsOf<{ v: number }>(await db.execute(sql`select plan_version as v from machines where id = ${id}`))[0].v);
     const before = await versionOf(sample);
     const t = performance.now();
     const { assignments } = await createJob(db, { actor, input: { kind: 'install', packageId: '00000000-0000-4000-8000-0000000000cc', machineIds: ids, timing: 'asap' } });
@@ -48,7 +49,7 @@ export async function benchFanOut(): Promise<string[]> {
     if (assignments !== MACHINES || (await versionOf(sample)) !== before + 1) throw new Error('fan-out incomplete');
 
     // Baseline: the loop the design forbids, on a slice, with one job row made the same way.
-    const [{ id: jobId }] = ((await db.execute<{ id: string }>(sql`insert into jobs (name, kind, package_id, timing) values ('baseline', 'install', '00000000-0000-4000-8000-0000000000cc', 'asap') returning id`)) as unknown as { rows: { id: string }[] }).rows;
+    const [{ id: jobId }] = rowsOf<{ id: string }>(await db.execute(sql`insert into jobs (name, kind, package_id, timing) values ('baseline', 'install', '00000000-0000-4000-8000-0000000000cc', 'asap') returning id`));
     const slice = ids.slice(0, BASELINE);
     const t2 = performance.now();
     await db.transaction(async (tx) => {

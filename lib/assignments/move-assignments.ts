@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
+import { pgArray, rowsOf } from '@/lib/sql';
 import { statesFrom, type Mover } from './transitions';
 
 export interface MoveOptions {
@@ -32,7 +33,7 @@ export async function moveJobAssignments(tx: Db, o: MoveOptions): Promise<number
           exit_code = case when ${o.newAttempt ?? false} then null else exit_code end,
           reason = case when ${o.newAttempt ?? false} then null else reason end,
           output = case when ${o.newAttempt ?? false} then null else output end
-      where job_id = ${o.jobId} and state = any(${`{${from.join(',')}}`}::assignment_state[])
+      where job_id = ${o.jobId} and state = any(${pgArray(from)}::assignment_state[])
       returning id, machine_id, attempt
     ),
     logged as (
@@ -45,6 +46,5 @@ export async function moveJobAssignments(tx: Db, o: MoveOptions): Promise<number
       where id in (select machine_id from moved)
     )
     select count(*)::int as n from moved`);
-  const rows = (result as unknown as { rows: { n: number }[] }).rows;
-  return Number(rows[0]?.n ?? 0);
+  return Number(rowsOf<{ n: number }>(result)[0]?.n ?? 0);
 }

@@ -1,10 +1,11 @@
-import { and, isNull, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignments, groupMembers, jobGroups, jobs, machines } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
-import { AppError, parseInput } from '@/lib/errors';
-import { uuidArray } from '@/lib/jobs/create-job';
+import { parseInput } from '@/lib/errors';
+import { requireEnrolledMachines } from '@/lib/machines/require-enrolled-machines';
+import { pgArray, rowsOf } from '@/lib/sql';
 import { loadGroupForUpdate } from './load-group';
 import { groupMembersSchema, type GroupMembersInput } from './schemas';
 
@@ -19,15 +20,11 @@ export async function addGroupMembers(db: Db, { actor, groupId, input }: { actor
   const ids = [...new Set(machineIds)];
   return db.transaction(async (tx) => {
     const group = await loadGroupForUpdate(tx, groupId);
-    const found = await tx.select({ id: machines.id }).from(machines).where(and(sql`${machines.id} = any(${uuidArray(ids)}::uuid[])`, isNull(machines.retiredAt)));
-    if (found.length !== ids.length) {
-      const known = new Set(found.map((m) => m.id));
-      throw new AppError('not_found', { field: 'machineIds', message: `machineIds: no enrolled machine with id ${ids.find((id) => !known.has(id))}` });
-    }
+    await requireEnrolledMachines(tx, ids);
     const result = await tx.execute<{ joined: number; assigned: number }>(sql`
       with joined as (
         insert into ${groupMembers} (group_id, machine_id)
-        select ${group.id}, unnest(${uuidArray(ids)}::uuid[])
+        select ${group.id}, unnest(${pgArray(ids)}::uuid[])
         on conflict do nothing
         returning machine_id
       ),
@@ -45,7 +42,7 @@ export async function addGroupMembers(db: Db, { actor, groupId, input }: { actor
         update ${machines} set plan_version = plan_version + 1 where id in (select machine_id from joined)
       )
       select (select count(*) from joined)::int as joined, (select count(*) from assigned)::int as assigned`);
-    const { joined, assigned } = (result as unknown as { rows: { joined: number; assigned: number }[] }).rows[0];
+    const [{ joined, assigned }] = rowsOf<{ joined: number; assigned: number }>(result);
     await writeAudit(tx, { actor: deployer, action: 'group.add_members', targetType: 'group', targetId: group.id, targetLabel: group.name, after: { machineIds: ids, joined, assignments: assigned } });
     return { joined: Number(joined), assignments: Number(assigned) };
   });

@@ -1,14 +1,17 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignments, groupMembers, jobGroups, jobs, machineGroups, machines, packages, type Job } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
-import { createJobSchema, type CreateJobInput } from './schemas';
+import { requireEnrolledMachines } from '@/lib/machines/require-enrolled-machines';
+import { pgArray, rowsOf } from '@/lib/sql';
+import { createJobSchema } from './schemas';
 
 export interface CreateJobOptions {
   actor: Actor | null;
-  input: CreateJobInput;
+  /** Parsed here (API bodies and form fields alike), so it may be anything. */
+  input: unknown;
   now?: Date;
 }
 
@@ -42,17 +45,12 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
       }
       label = `${pkg.displayName} ${pkg.version}`;
     }
-    const groups = groupIds.length ? await tx.select({ id: machineGroups.id }).from(machineGroups).where(sql`${machineGroups.id} = any(${uuidArray(groupIds)}::uuid[])`).for('share') : [];
+    const groups = groupIds.length ? await tx.select({ id: machineGroups.id }).from(machineGroups).where(sql`${machineGroups.id} = any(${pgArray(groupIds)}::uuid[])`).for('share') : [];
     if (groups.length !== groupIds.length) {
       const known = new Set(groups.map((g) => g.id));
       throw new AppError('not_found', { field: 'groupIds', message: `groupIds: no group with id ${groupIds.find((id) => !known.has(id))}` });
     }
-    const found = await tx.select({ id: machines.id }).from(machines).where(and(sql`${machines.id} = any(${uuidArray(machineIds)}::uuid[])`, isNull(machines.retiredAt)));
-    if (found.length !== machineIds.length) {
-      const known = new Set(found.map((m) => m.id));
-      const missing = machineIds.find((id) => !known.has(id));
-      throw new AppError('not_found', { field: 'machineIds', message: `machineIds: no enrolled machine with id ${missing}` });
-    }
+    await requireEnrolledMachines(tx, machineIds);
 
     const [job] = await tx
       .insert(jobs)
@@ -91,26 +89,13 @@ async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]
       select ${job.id}, m.id, ${initial}::assignment_state
       from ${machines} m
       where m.retired_at is null
-        and (m.id = any(${uuidArray(machineIds)}::uuid[])
-             or m.id in (select machine_id from ${groupMembers} where group_id = any(${uuidArray(groupIds)}::uuid[])))
+        and (m.id = any(${pgArray(machineIds)}::uuid[])
+             or m.id in (select machine_id from ${groupMembers} where group_id = any(${pgArray(groupIds)}::uuid[])))
       on conflict (job_id, machine_id) do nothing
       returning machine_id
     )
     update ${machines} set plan_version = plan_version + 1
     where id in (select machine_id from made)
     returning id`);
-  return rowCount(inserted);
-}
-
-function rowCount(result: unknown): number {
-  const r = result as { rows?: unknown[]; rowCount?: number | null; affectedRows?: number };
-  return r.rows?.length ?? r.rowCount ?? r.affectedRows ?? 0;
-}
-
-/**
- * One array parameter instead of one parameter per id: drizzle expands a JS array into a list of
- * parameters, and PostgreSQL allows at most 65,535 of them. The ids are validated UUIDs.
- */
-export function uuidArray(ids: readonly string[]): string {
-  return `{${ids.join(',')}}`;
+  return rowsOf(inserted).length;
 }

@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { assignments, jobs, packages, type AssignmentState } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
+import { pgArray } from '@/lib/sql';
 
 export const listJobsQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
@@ -33,7 +34,7 @@ export async function listJobs(db: Db, { actor, query = {} }: { actor: Actor | n
     ? await db
         .select({ jobId: assignments.jobId, state: assignments.state, n: count() })
         .from(assignments)
-        .where(sql`${assignments.jobId} = any(${`{${ids.join(',')}}`}::uuid[])`)
+        .where(sql`${assignments.jobId} = any(${pgArray(ids)}::uuid[])`)
         .groupBy(assignments.jobId, assignments.state)
     : [];
   return {

@@ -5,7 +5,7 @@ import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import { effectiveWindows, groupWindows } from './get-plan';
-import { ONLINE_WITHIN_MS } from './list-machines';
+import { isOnline } from './list-machines';
 
 /** One machine for its page: facts, windows (own and effective), and its latest assignments. */
 export async function getMachine(db: Db, { actor, id, now = new Date() }: { actor: Actor | null; id: string; now?: Date }) {
@@ -51,7 +51,7 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     enrolledAt: m.enrolledAt,
     lastSeenAt: m.lastSeenAt,
     retiredAt: m.retiredAt,
-    online: !!m.lastSeenAt && now.getTime() - m.lastSeenAt.getTime() < ONLINE_WITHIN_MS,
+    online: isOnline(m.lastSeenAt, now),
     planVersion: m.planVersion,
     ownWindows: m.windows,
     windows: effectiveWindows(m.windows, await groupWindows(db, m.id)),

@@ -30,6 +30,10 @@ export interface MachineView {
 // intervals, so a machine that polls normally never flickers to offline.
 export const ONLINE_WITHIN_MS = LAST_SEEN_EVERY_MS + 2 * (POLL.seconds + POLL.jitterSeconds) * 1000;
 
+export function isOnline(lastSeenAt: Date | null, now: Date): boolean {
+  return !!lastSeenAt && now.getTime() - lastSeenAt.getTime() < ONLINE_WITHIN_MS;
+}
+
 export async function listMachines(db: Db, { actor, query = {}, now = new Date() }: { actor: Actor | null; query?: ListMachinesQuery; now?: Date }) {
   requirePermission(actor, 'admin.view');
   const q = parseInput(listMachinesQuerySchema, query, 'query');
@@ -57,7 +61,7 @@ export async function listMachines(db: Db, { actor, query = {}, now = new Date()
     enrolmentSecret: secret,
     enrolledAt: m.enrolledAt.toISOString(),
     lastSeenAt: m.lastSeenAt?.toISOString() ?? null,
-    online: !!m.lastSeenAt && now.getTime() - m.lastSeenAt.getTime() < ONLINE_WITHIN_MS,
+    online: isOnline(m.lastSeenAt, now),
   }));
   return { machines: machinesOut, total, page: q.page, pageSize: q.pageSize };
 }
