@@ -3,13 +3,12 @@ import type { Db } from '@/db/client';
 import { groupMembers, machineGroups, machines } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
-import type { InstallationWindow } from '@/lib/contract/installation-window';
 import { parseInput } from '@/lib/errors';
 import { loadGroupForUpdate } from './load-group';
 import { groupWindowsSchema } from './schemas';
 
 /** Sets a group's default installation windows and bumps the plans of its members. */
-export async function setGroupWindows(db: Db, { actor, groupId, input }: { actor: Actor | null; groupId: string; input: { windows: InstallationWindow[] | null } }) {
+export async function setGroupWindows(db: Db, { actor, groupId, input }: { actor: Actor | null; groupId: string; input: unknown }) {
   const deployer = requirePermission(actor, 'deploy.manage');
   const { windows } = parseInput(groupWindowsSchema, input, 'body');
   return db.transaction(async (tx) => {

@@ -16,7 +16,7 @@ export type SetMachineWindowsInput = z.input<typeof setMachineWindowsSchema>;
  * Sets a machine's own installation windows (an admin's until the portal lets its user do it) and
  * bumps its plan version, so the agent picks them up on its next poll.
  */
-export async function setMachineWindows(db: Db, { actor, machineId, input }: { actor: Actor | null; machineId: string; input: SetMachineWindowsInput }) {
+export async function setMachineWindows(db: Db, { actor, machineId, input }: { actor: Actor | null; machineId: string; input: unknown }) {
   const deployer = requirePermission(actor, 'deploy.manage');
   const { windows } = parseInput(setMachineWindowsSchema, input, 'body');
   return db.transaction(async (tx) => {

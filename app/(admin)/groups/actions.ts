@@ -8,9 +8,8 @@ import { createGroup } from '@/lib/groups/create-group';
 import { removeGroupMembers } from '@/lib/groups/remove-group-members';
 import { setGroupWindows } from '@/lib/groups/set-group-windows';
 import { serverAction } from '@/lib/http/server-action';
-import { parseWindowsField } from '@/lib/http/windows-field';
+import { checkedValues, parseWindowsField } from '@/lib/http/form-fields';
 
-const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 
 export const createGroupAction = serverAction(
   { permission: 'deploy.manage', input: z.object({ name: z.string(), description: z.string().optional() }), revalidate: ['/groups'] },
@@ -20,7 +19,7 @@ export const createGroupAction = serverAction(
   },
 );
 
-export const addGroupMembersAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), machineIds: list }), revalidate: ['/groups'] }, async ({ actor, input }) => {
+export const addGroupMembersAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), machineIds: checkedValues }), revalidate: ['/groups'] }, async ({ actor, input }) => {
   const { joined, assignments } = await addGroupMembers(getDb(), { actor, groupId: input.id, input: { machineIds: input.machineIds } });
   return `${joined} machine(s) joined${assignments ? `; ${assignments} assignment(s) from the group’s jobs` : ''}.`;
 });
@@ -31,6 +30,6 @@ export const removeGroupMemberAction = serverAction({ permission: 'deploy.manage
 });
 
 export const setGroupWindowsAction = serverAction({ permission: 'deploy.manage', input: z.object({ id: z.string().min(1), windows: z.string() }), revalidate: ['/groups'] }, async ({ actor, input }) => {
-  await setGroupWindows(getDb(), { actor, groupId: input.id, input: { windows: parseWindowsField(input.windows) as never } });
+  await setGroupWindows(getDb(), { actor, groupId: input.id, input: { windows: parseWindowsField(input.windows) } });
   return 'Default windows saved. Members without windows of their own pick them up on their next poll.';
 });

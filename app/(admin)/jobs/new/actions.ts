@@ -3,10 +3,10 @@
 import { redirect } from 'next/navigation';
 import { z } from 'zod';
 import { getDb } from '@/db/client';
+import { checkedValues } from '@/lib/http/form-fields';
 import { serverAction } from '@/lib/http/server-action';
 import { createJob } from '@/lib/jobs/create-job';
 
-const list = z.union([z.string(), z.array(z.string())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 // datetime-local gives "2027-01-05T22:00" (the form says UTC); empty means not set.
 const utc = z.string().optional().transform((v) => (v ? `${v}${v.length === 16 ? ':00' : ''}Z` : undefined));
 
@@ -14,8 +14,8 @@ const input = z.object({
   name: z.string().optional().transform((v) => v?.trim() || undefined),
   kind: z.string(),
   packageId: z.string().optional().transform((v) => v || undefined),
-  machineIds: list,
-  groupIds: list,
+  machineIds: checkedValues,
+  groupIds: checkedValues,
   timing: z.string(),
   startAt: utc,
   notBefore: utc,
@@ -24,6 +24,6 @@ const input = z.object({
 });
 
 export const createJobAction = serverAction({ permission: 'deploy.manage', input, revalidate: ['/jobs'] }, async ({ actor, input }) => {
-  const { job } = await createJob(getDb(), { actor, input: input as never });
+  const { job } = await createJob(getDb(), { actor, input });
   redirect(`/jobs/${job.id}`);
 });

@@ -2,7 +2,7 @@
 
 import { z } from 'zod';
 import { getDb } from '@/db/client';
-import { parseWindowsField } from '@/lib/http/windows-field';
+import { parseWindowsField } from '@/lib/http/form-fields';
 import { serverAction } from '@/lib/http/server-action';
 import { setMachineWindows } from '@/lib/machines/set-machine-windows';
 
@@ -11,6 +11,6 @@ const input = z.object({ id: z.string().min(1), windows: z.string({ message: 'ex
 
 export const setMachineWindowsAction = serverAction({ permission: 'deploy.manage', input, revalidate: ['/machines'] }, async ({ actor, input }) => {
   const windows = parseWindowsField(input.windows);
-  await setMachineWindows(getDb(), { actor, machineId: input.id, input: { windows: windows as never } });
+  await setMachineWindows(getDb(), { actor, machineId: input.id, input: { windows } });
   return windows === null ? 'Windows cleared: the machine follows its groups’ defaults, else installs any time.' : 'Installation windows saved. The agent picks them up on its next poll.';
 });
