@@ -107,17 +107,25 @@ export class AgentDaemon {
   /** The plan as the server has it now (a 304 when unchanged), or null when it cannot be reached. */
   private async currentPlan(): Promise<Plan | null> {
     try {
-      const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
-      if (res.status === 304) return this.plan;
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        return null;
-      }
-      this.keepPlan(planSchema.parse(await res.json()));
-      return this.plan;
+      const res = await this.refreshPlan();
+      if (!res) return this.plan;
+      await res.body?.cancel();
+      return null;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Asks for the plan with the cached version: on 304 or 200 the cached plan is current (and kept
+   * on disk) and null is returned; any other answer is returned for the caller to judge.
+   */
+  private async refreshPlan(): Promise<Response | null> {
+    const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
+    if (res.status === 304) return null;
+    if (res.status !== 200) return res;
+    this.keepPlan(planSchema.parse(await res.json()));
+    return null;
   }
 
   private keepPlan(plan: Plan): void {
@@ -206,11 +214,8 @@ export class AgentDaemon {
     if (inventoryResult?.status === 401) return inventoryResult.result;
     // Reports before the plan, so the plan fetched next no longer lists finished work.
     await this.flushReports();
-    const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
-    if (res.status === 304) return { ok: true };
-    if (res.status !== 200) return this.refusal(res, 'plan');
-    this.keepPlan(planSchema.parse(await res.json()));
-    return { ok: true };
+    const refused = await this.refreshPlan();
+    return refused ? this.refusal(refused, 'plan') : { ok: true };
   }
 
   private stop: AbortSignal | undefined;
