@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../../test/helpers/wait-for';
 import { runProcess } from './process-runner';
 
 const node = process.execPath;
@@ -40,9 +41,12 @@ function dead(pid: number): boolean {
   }
 }
 
-async function eventuallyDead(pid: number): Promise<boolean> {
-  for (const end = Date.now() + 2000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (dead(pid)) return true;
-  return dead(pid);
+// A killed process is reaped by its parent a moment later: an effect with no event to wait on.
+function eventuallyDead(pid: number): Promise<boolean> {
+  return waitFor(() => dead(pid), 2000).then(
+    () => true,
+    () => false,
+  );
 }
 
 function readPid(file: string): number {
@@ -119,7 +123,7 @@ describe('runProcess', () => {
     const pidfile = path.join(tempDir(), 'pid');
     const controller = new AbortController();
     const running = runProcess(['sh', '-c', `sleep 100 & echo $! > '${pidfile}'; echo started; sleep 100`], { timeoutMs: 60_000, signal: controller.signal });
-    while (!fs.existsSync(pidfile) || !fs.readFileSync(pidfile, 'utf8').includes('\n')) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => fs.existsSync(pidfile) && fs.readFileSync(pidfile, 'utf8').includes('\n'));
     controller.abort();
     const r = await running;
     expect(r).toMatchObject({ aborted: true, timedOut: false, exitCode: null, signal: 'SIGTERM', output: 'started\n' });
