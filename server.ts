@@ -17,6 +17,7 @@ import { sweepOrphanContent } from '@/lib/content/release-content';
 import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
 import { loadOrCreateAuthSecret } from '@/lib/server/auth-secret';
+import { startSweeper } from '@/lib/sweep/sweeper';
 import { seedDemo, type DemoSignIn } from '@/lib/users/seed-demo';
 import packageJson from './package.json' with { type: 'json' };
 
@@ -29,10 +30,12 @@ async function main(): Promise<void> {
   const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
   setProcessDatabase(database);
   let stopping = false;
+  let sweeper: ReturnType<typeof startSweeper> | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`[depot] ${signal}: stopping`);
+    sweeper?.stop();
     await closeServer(server);
     // A handler stuck on a lock must not keep the process alive past its stop.
     await Promise.race([database.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
   sweepOrphanContent(database.db, store)
     .then((n) => n > 0 && console.log(`[depot] removed ${n} content file(s) no package used (left by an interrupted deletion)`))
     .catch((error: unknown) => console.error('[depot] content sweep failed:', error));
+  sweeper = startSweeper(database.db, { everyMs: env.sweepSeconds * 1000 });
+  if (env.sweepSeconds > 0) void sweeper.runOnce().catch((error: unknown) => console.error('[depot] expiry sweep failed:', error));
 }
 
 const SEED_LOCK = 0x73656564; // "seed"

@@ -11,6 +11,7 @@ import http from 'node:http';
 import { startServer } from '../test/helpers/server';
 import { benchAgentIdle } from './agent-idle';
 import { benchFanOut } from './fan-out';
+import { benchPages } from './pages';
 import { benchPlanPolls } from './plan-polls';
 import { benchTransfer } from './transfer';
 
@@ -64,6 +65,10 @@ async function main() {
     for (const line of await benchAgentIdle()) console.log(line);
     return;
   }
+  if (process.env.BENCH_ONLY === 'pages') {
+    for (const line of await benchPages()) console.log(line);
+    return;
+  }
   if (process.env.BENCH_ONLY === 'polls') {
     for (const line of await benchPlanPolls()) console.log(line);
     return;
@@ -110,6 +115,8 @@ async function main() {
   for (const line of await benchFanOut()) console.log(line);
   console.log('');
   for (const line of await benchAgentIdle()) console.log(line);
+  console.log('');
+  for (const line of await benchPages()) console.log(line);
 }
 
 main().catch((error: unknown) => {

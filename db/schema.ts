@@ -202,6 +202,8 @@ export const machines = pgTable(
     uniqueIndex('machines_token_hash_idx').on(t.tokenHash),
     index('machines_enrolment_secret_id_idx').on(t.enrolmentSecretId),
     index('machines_owner_id_idx').on(t.ownerId),
+    // The machines page sorts and pages by host name.
+    index('machines_hostname_idx').on(t.hostname),
   ],
 );
 export type Machine = typeof machines.$inferSelect;
@@ -220,13 +222,18 @@ export const jobs = pgTable(
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     name: text('name').notNull(),
     kind: jobKindEnum('kind').notNull(),
-    // Restrict: a package used by a job is kept (its deletion is refused while the job is active).
-    packageId: uuid('package_id').references(() => packages.id, { onDelete: 'restrict' }),
+    // Deleting a package is refused while any of its jobs has unfinished assignments; once they
+    // are all finished the package may go and the job keeps its history under packageLabel.
+    packageId: uuid('package_id').references(() => packages.id, { onDelete: 'set null' }),
+    // "cabinet/package-id version (generation)" when the job was created: readable after deletion.
+    packageLabel: text('package_label').notNull().default(''),
     timing: jobTimingEnum('timing').notNull(),
     startAt: timestamp('start_at', { withTimezone: true }),
     notBefore: timestamp('not_before', { withTimezone: true }),
     deadline: timestamp('deadline', { withTimezone: true }),
     loadSpreading: boolean('load_spreading').notNull().default(false),
+    // At most this many machines install at once (null: no cap). The server hands out the slots.
+    maxConcurrent: integer('max_concurrent'),
     state: jobStateEnum('state').notNull().default('active'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -276,6 +283,8 @@ export const assignments = pgTable(
     uniqueIndex('assignments_job_id_machine_id_idx').on(t.jobId, t.machineId),
     index('assignments_machine_id_idx').on(t.machineId),
     index('assignments_job_id_state_idx').on(t.jobId, t.state),
+    // "Failures that need a look", newest first. Partial, so a fan-out's pending rows cost nothing here.
+    index('assignments_failed_updated_at_idx').on(t.updatedAt).where(sql`state = 'failed'`),
   ],
 );
 export type Assignment = typeof assignments.$inferSelect;
@@ -303,7 +312,22 @@ export const assignmentEvents = pgTable(
     source: text('source'),
     actorLabel: text('actor_label'),
   },
-  (t) => [uniqueIndex('assignment_events_key_idx').on(t.assignmentId, t.attempt, t.state), index('assignment_events_received_at_idx').on(t.receivedAt)],
+  (t) => [
+    uniqueIndex('assignment_events_key_idx').on(t.assignmentId, t.attempt, t.state),
+    index('assignment_events_received_at_idx').on(t.receivedAt),
+    // The job page's outcome chart (lib/jobs/job-outcomes.ts): a job's outcome events with their
+    // times, read from the index alone (no heap visit per event). Partial on the terminal states
+    // (TERMINAL_STATES in lib/assignments/transitions.ts; the chart's states, spelled the same way
+    // in its queries so the planner can use it), so progress events cost nothing here. Measured
+    // at 10,000 machines / 100,000 assignments / 275,000 events: each of the chart's two queries
+    // 130-170 ms → 15 ms (bench/pages.ts). Cost: one more index entry per outcome event (an
+    // agent's final report, or each assignment a cancel or expiry moves), ~6 MB per 100,000;
+    // inserting 100,000 cancelled events in one statement touched 34% more buffers and took
+    // ~1 s longer (2-2.6 s → 3-4.7 s on a busy 2-core machine). A fan-out writes no events.
+    index('assignment_events_outcome_idx')
+      .on(t.assignmentId, t.state, t.at, t.receivedAt)
+      .where(sql`state in ('installed', 'failed', 'skipped', 'cancelled', 'expired')`),
+  ],
 );
 export type AssignmentEvent = typeof assignmentEvents.$inferSelect;
 
@@ -316,6 +340,8 @@ export const machineGroups = pgTable(
     description: text('description').notNull().default(''),
     // Default windows for members without windows of their own; null: none (any time).
     windows: jsonb('windows').$type<InstallationWindow[]>(),
+    // Days ("YYYY-MM-DD", in each machine's own time zone) on which nothing installs on members.
+    blackoutDates: jsonb('blackout_dates').$type<string[]>().notNull().default([]),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

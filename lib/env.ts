@@ -39,6 +39,12 @@ const serverEnvSchema = z
       .transform(parseSize)
       .default(8 * 1024 ** 3),
     DEPOT_DEV: flag.default(false),
+    DEPOT_SWEEP_SECONDS: z.coerce
+      .number({ message: 'expected a number of seconds' })
+      .int('expected a whole number of seconds')
+      .min(0, 'expected 0 (off) or more seconds')
+      .max(86_400, 'expected at most 86400 seconds')
+      .default(60),
   })
   .superRefine((env, ctx) => {
     if (env.DEPOT_PUBLIC_URL && env.NEXTAUTH_URL && new URL(env.DEPOT_PUBLIC_URL).origin !== new URL(env.NEXTAUTH_URL).origin) {
@@ -70,6 +76,8 @@ export interface ServerEnv {
   dev: boolean;
   /** The largest package content accepted, in bytes. */
   maxPackageBytes: number;
+  /** How often expiry (offers past their deadline, expired packages) is swept; 0: never. */
+  sweepSeconds: number;
   /** Fixed demo passwords (tests, scripted demos); random when unset. */
   demoPasswords: { admin?: string; user?: string };
 }
@@ -112,6 +120,7 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     seedDemo: env.DEPOT_SEED_DEMO ?? !env.DATABASE_URL,
     dev: env.DEPOT_DEV,
     maxPackageBytes: env.DEPOT_MAX_PACKAGE_SIZE,
+    sweepSeconds: env.DEPOT_SWEEP_SECONDS,
     demoPasswords: { admin: env.DEPOT_DEMO_ADMIN_PASSWORD, user: env.DEPOT_DEMO_USER_PASSWORD },
   };
 }

@@ -124,5 +124,7 @@ describe('npm run create-admin', () => {
     } finally {
       await server.dispose();
     }
-  });
+    // Two server starts and three create-admin processes (each hashing with argon2): past the
+    // default 60 s on a loaded 2-core machine.
+  }, 180_000);
 });

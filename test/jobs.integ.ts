@@ -27,7 +27,7 @@ const post = <T = unknown>(path: string, json?: unknown) => api<T & ErrorBody>(s
 const ids = () => machines.map((m) => m.identity.machineId);
 const report = (m: EnrolledMachine, events: Record<string, unknown>[]) =>
   fetch(`${server.url}/api/agent/v1/report`, { method: 'POST', headers: { authorization: `Bearer ${m.identity.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
-const view = async (id: string) => (await api<{ job: { state: string }; counts: Record<string, number>; assignments: { id: string; hostname: string; state: string; attempt: number }[] }>(server.url, `/api/jobs/${id}`, { session: admin })).body;
+const view = async (id: string) => (await api<{ job: { state: string }; counts: Record<string, number>; assignments: { id: string; machineId: string; hostname: string; state: string; attempt: number }[] }>(server.url, `/api/jobs/${id}`, { session: admin })).body;
 const plan = async (m: EnrolledMachine) =>
   (await (await fetch(`${server.url}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${m.identity.token}` } })).json()) as { version: number; assignments: { assignmentId: string; attempt: number }[] };
 
@@ -42,7 +42,15 @@ describe('jobs', () => {
     expect(after[1].version).toBe(before[1].version + 1);
     expect(after[2].version).toBe(before[2].version);
     expect(after[0].assignments).toHaveLength(1);
-    expect((await view(created.body.job.id)).counts).toEqual({ pending: 2 });
+    const job = await view(created.body.job.id);
+    expect(job.counts).toEqual({ pending: 2 });
+    // Time-ordered ids (UUID version 7: milliseconds since 1970 first), made in machine id order.
+    for (const a of job.assignments) {
+      expect(a.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(Math.abs(parseInt(a.id.replace('-', '').slice(0, 12), 16) - Date.now())).toBeLessThan(60_000);
+    }
+    const byId = [...job.assignments].sort((x, y) => x.id.localeCompare(y.id)).map((a) => a.machineId);
+    expect(byId).toEqual(job.assignments.map((a) => a.machineId).sort());
   });
 
   it('cancels what has not started, refuses to cancel twice, and the machines learn it', async () => {
@@ -100,7 +108,7 @@ describe('jobs', () => {
   it('names what is wrong with a job', async () => {
     const unknownPackage = await post('/api/jobs', { kind: 'install', packageId: '00000000-0000-4000-8000-000000000001', machineIds: ids() });
     expect({ status: unknownPackage.status, field: unknownPackage.body.error.field }).toEqual({ status: 404, field: 'packageId' });
-    const unknownMachine = await post('/api/jobs', { kind: 'install', packageId, machineIds: ['00000000-0000-4000-8000-000000000002'] });
+    const unknownMachine = await post('/api/jobs', { kind: 'install', packageId, machineIds: [ids()[0], '00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001'] });
     expect({ status: unknownMachine.status, field: unknownMachine.body.error.field, message: unknownMachine.body.error.message }).toEqual({
       status: 404,
       field: 'machineIds',
@@ -139,6 +147,16 @@ describe('groups', () => {
     expect(left.body).toEqual({ removed: 1 });
     expect((await view(job.body.job.id)).assignments).toHaveLength(2);
     expect((await post(`/api/groups/${groupId}/members`, { machineIds: [m[1].identity.machineId] })).body).toEqual({ joined: 1, assignments: 0 });
+
+    // Named and in the group: still one assignment and one bump per machine.
+    const before = await Promise.all(machines.map(plan));
+    const both = await post<{ job: { id: string }; assignments: number }>('/api/jobs', { kind: 'install', packageId, machineIds: [m[0].identity.machineId, machines[2].identity.machineId], groupIds: [groupId], timing: 'asap', name: 'named and grouped' });
+    expect(both.body.assignments).toBe(3);
+    expect((await Promise.all(machines.map(plan))).map((x, i) => x.version - before[i].version)).toEqual([1, 1, 1]);
+    expect((await view(both.body.job.id)).assignments.map((a) => a.hostname).sort()).toEqual(['job-a', 'job-b', 'job-c']);
+    const retiredOrUnknown = await post('/api/jobs', { kind: 'install', packageId, machineIds: [m[0].identity.machineId, '00000000-0000-4000-8000-00000000000a'], groupIds: [groupId] });
+    expect({ status: retiredOrUnknown.status, message: retiredOrUnknown.body.error.message }).toEqual({ status: 404, message: 'machineIds: no enrolled machine with id 00000000-0000-4000-8000-00000000000a' });
+    expect((await Promise.all(machines.map(plan))).map((x, i) => x.version - before[i].version)).toEqual([1, 1, 1]);
 
     const unknown = await post('/api/jobs', { kind: 'install', packageId, groupIds: ['00000000-0000-4000-8000-000000000009'] });
     expect({ status: unknown.status, field: unknown.body.error.field }).toEqual({ status: 404, field: 'groupIds' });

@@ -396,7 +396,8 @@ describe('start-up', () => {
     await server.stop();
     await server.restart();
     await waitFor(() => !fs.existsSync(blobPath(orphan)));
-    expect(server.output()).toContain('removed 1 content file(s) no package used');
+    // The line is printed after the file is gone, by another process: wait for it too.
+    await waitFor(() => server.output().includes('removed 1 content file(s) no package used'));
   });
 });
 

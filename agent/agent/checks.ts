@@ -2,11 +2,12 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import type { z } from 'zod';
-import type { conditionsSchema, detectionSchema } from '../../lib/contract/package-manifest';
+import { architectureName, platformName, unmetHardwareCondition, type Conditions } from '../../lib/contract/conditions';
+import type { detectionSchema } from '../../lib/contract/package-manifest';
 import { satisfiesRange } from '../../lib/contract/version-range';
 import type { ProcessRunner } from './process-runner';
 
-export type Conditions = z.output<typeof conditionsSchema>;
+export type { Conditions };
 export type Detection = z.output<typeof detectionSchema>;
 
 /** What the checks ask of the machine; injected so tests can describe any machine. */
@@ -22,13 +23,10 @@ export interface MachineProbe {
   run: ProcessRunner;
 }
 
-const PLATFORM: Record<string, string> = { linux: 'linux', win32: 'windows', darwin: 'macos' };
-const ARCH: Record<string, string> = { x64: 'x64', arm64: 'arm64', ia32: 'x86', arm: 'arm' };
-
 export function realProbe(run: ProcessRunner): MachineProbe {
   return {
-    platform: () => PLATFORM[process.platform] ?? process.platform,
-    arch: () => ARCH[process.arch] ?? process.arch,
+    platform: () => platformName(process.platform),
+    arch: () => architectureName(process.arch),
     totalMemoryBytes: () => os.totalmem(),
     freeDiskBytes(target) {
       let p = target;
@@ -59,18 +57,11 @@ export function realProbe(run: ProcessRunner): MachineProbe {
   };
 }
 
-const MiB = 1024 * 1024;
-const gib = (bytes: number) => (bytes >= 1024 * MiB ? `${(bytes / (1024 * MiB)).toFixed(1)} GiB` : `${Math.round(bytes / MiB)} MiB`);
 
 /** Null when the machine meets every installation condition, else the reason it does not. */
 export async function unmetCondition(c: Conditions, probe: MachineProbe): Promise<string | null> {
-  if (c.platforms && !c.platforms.includes(probe.platform() as never)) return `needs ${c.platforms.join(' or ')}, this machine runs ${probe.platform()}`;
-  if (c.architectures && !c.architectures.includes(probe.arch() as never)) return `needs ${c.architectures.join(' or ')}, this machine is ${probe.arch()}`;
-  if (c.minMemoryMiB && probe.totalMemoryBytes() < c.minMemoryMiB * MiB) return `needs ${gib(c.minMemoryMiB * MiB)} of memory, has ${gib(probe.totalMemoryBytes())}`;
-  if (c.minFreeDisk) {
-    const free = probe.freeDiskBytes(c.minFreeDisk.path);
-    if (free < c.minFreeDisk.mib * MiB) return `needs ${gib(c.minFreeDisk.mib * MiB)} free on ${c.minFreeDisk.path}, has ${gib(free)}`;
-  }
+  const hardware = unmetHardwareCondition(c, { platform: probe.platform(), arch: probe.arch(), totalMemoryBytes: probe.totalMemoryBytes(), freeDiskBytes: (p) => probe.freeDiskBytes(p) });
+  if (hardware) return hardware;
   for (const rule of c.requires ?? []) {
     const version = await probe.packageVersion(rule.name);
     if (version === null) return `needs ${rule.name}${rule.versions ? ` ${rule.versions}` : ''}, which is not installed`;

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { planSchema, type Plan } from '../../lib/contract/agent-api';
 import { describeWindow } from '../../lib/contract/installation-window';
 import { installTime, spreadOf } from '../../lib/schedule/install-time';
-import { nextOpening } from '../../lib/schedule/next-opening';
+import { localDate } from '../../lib/schedule/blackout';
+import { describeOpening, nextOpening, zoneOf } from '../../lib/schedule/next-opening';
 import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
 import { AgentDaemon, realWorld } from './daemon';
@@ -96,10 +97,13 @@ export function buildProgram(): Command {
         plan = cached;
       }
       const now = new Date();
-      const opening = nextOpening(plan.windows, plan.timeZone, now);
-      const when = opening.end === null ? 'any time' : opening.start <= now ? `now, until ${fmt(opening.end, plan.timeZone)}` : `${fmt(opening.start, plan.timeZone)}`;
+      const schedule = { blackoutDates: plan.blackoutDates };
+      const opening = nextOpening(plan.windows, plan.timeZone, now, schedule);
+      const when = describeOpening(opening, now, (at) => fmt(at, plan.timeZone));
       console.log(`Plan version ${plan.version}; ${plan.assignments.length} assignment(s).`);
       console.log(`Installation windows (${plan.timeZone}): ${plan.windows.length ? plan.windows.map(describeWindow).join('; ') : 'none, so any time'}.`);
+      const upcoming = upcomingBlackoutDates(plan, now);
+      if (upcoming.length) console.log(`Blackout dates (nothing installs on these days, ${plan.timeZone}): ${upcoming.join(', ')}.`);
       console.log(`Next window: ${when}.`);
       for (const line of assignmentLines(plan, new LocalState(dir), now)) console.log(line);
     });
@@ -140,7 +144,7 @@ function assignmentLines(plan: Plan, local: LocalState, now: Date): string[] {
     else if (state === 'downloading') what = 'downloading';
     else if (state === 'installing') what = 'installing';
     else {
-      const at = installTime(a, plan.windows, plan.timeZone, now, spreadOf(`${a.assignmentId}:${a.attempt}`));
+      const at = installTime(a, plan.windows, plan.timeZone, now, spreadOf(`${a.assignmentId}:${a.attempt}`), { blackoutDates: plan.blackoutDates });
       what = `${state === 'ready' ? 'downloaded, ' : ''}pending: ${a.kind} ${at <= now ? 'now' : fmt(at, plan.timeZone)}`;
     }
     lines.push(`  ${name}: ${what}`);
@@ -149,6 +153,12 @@ function assignmentLines(plan: Plan, local: LocalState, now: Date): string[] {
     if (!listed.has(id)) lines.push(`  assignment ${id.slice(0, 8)}: ${entry.state} at ${fmt(new Date(entry.at), plan.timeZone)}`);
   }
   return lines;
+}
+
+/** The plan's blackout dates from today on (in the machine's zone). */
+function upcomingBlackoutDates(plan: Plan, now: Date): string[] {
+  const today = localDate(now.getTime(), zoneOf(plan.timeZone));
+  return plan.blackoutDates.filter((d) => d >= today);
 }
 
 /** The depot-agent command itself (its bin shim), for the service unit and the facts child. */

@@ -3,7 +3,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 import schedule from 'node-schedule';
-import { AGENT_API, planEtag, planSchema, reportResponseSchema, type Inventory, type Plan, type ReportEvent, type ReportResponse } from '../../lib/contract/agent-api';
+import { AGENT_API, planEtag, planSchema, reportResponseSchema, turnResponseSchema, type Inventory, type Plan, type PlanAssignment, type ReportEvent, type ReportResponse, type TurnResponse } from '../../lib/contract/agent-api';
 import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
 import { nodeFetch } from '../shared/node-fetch';
@@ -88,6 +88,7 @@ export class AgentDaemon {
         await this.flushReports();
       },
       currentPlan: () => this.currentPlan(),
+      requestTurn: (a) => this.requestTurn(a),
     });
   }
 
@@ -101,6 +102,20 @@ export class AgentDaemon {
       return (await this.sendInventoryIfChanged())?.status === 200;
     } catch {
       return false;
+    }
+  }
+
+  /** A turn to install (jobs with a cap), or null when the server cannot be reached or answers oddly. */
+  private async requestTurn(a: PlanAssignment): Promise<TurnResponse | null> {
+    try {
+      const res = await this.request('POST', '/turn', { assignmentId: a.assignmentId, attempt: a.attempt });
+      if (res.status !== 200) {
+        await this.refusal(res, 'asking for a turn to install');
+        return null;
+      }
+      return turnResponseSchema.parse(await res.json());
+    } catch {
+      return null;
     }
   }
 

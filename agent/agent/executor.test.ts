@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Plan, PlanAssignment } from '../../lib/contract/agent-api';
+import type { Plan, PlanAssignment, TurnResponse } from '../../lib/contract/agent-api';
 import type { MachineProbe } from './checks';
 import { Executor, type ExecutorWorld } from './executor';
 import { installerEnv } from './installers';
@@ -26,6 +26,7 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
   notBefore: null,
   deadline: null,
   loadSpreading: false,
+  maxConcurrent: null,
   package: {
     id: '33333333-3333-4333-8333-333333333333',
     packageId: 'hi',
@@ -38,10 +39,11 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
     installer: { kind: 'script', install: ['{file}'], successExitCodes: [0], timeoutSeconds: 60, reboot: 'never' },
     conditions: {},
     detection: { kind: 'none' },
+    expiresAt: null,
   },
   ...extra,
 });
-const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identity.machineId, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], assignments });
+const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identity.machineId, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], blackoutDates: [], assignments });
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -73,6 +75,7 @@ function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) =>
     sendInventoryNow: async () => true,
     sendReports: async () => undefined,
     currentPlan: async () => null,
+    requestTurn: async () => ({ granted: true, retryAfterSeconds: null, message: 'turn granted' }),
     ...overrides,
   };
   return { dir, runs, executor: new Executor(identity, dir, world) };
@@ -121,6 +124,57 @@ describe('Executor', () => {
     await executor.work(planOf(a));
     expect(runs).toEqual([]);
     expect(executor.state.get(a.assignmentId, 1)?.state).toBe('ready');
+  });
+
+  it('asks for a turn only for capped jobs, waits while every turn is taken, then installs', async () => {
+    const asked: string[] = [];
+    let answer: TurnResponse | null = { granted: false, retryAfterSeconds: 60, message: '2 of 2 machines allowed at once are installing this job; waiting for a turn' };
+    const logs: string[] = [];
+    const { executor, runs } = setup({ requestTurn: async (x) => (asked.push(x.assignmentId), answer), log: (line) => logs.push(line) });
+    const capped = assignment({ maxConcurrent: 2 });
+    const free = assignment();
+    const now = Date.parse('2027-01-01T00:00:00Z');
+    expect((await executor.work(planOf(capped, free)))?.getTime()).toBe(now + 60_000);
+    expect(asked).toEqual([capped.assignmentId]);
+    expect(runs).toHaveLength(1);
+    expect(executor.state.get(capped.assignmentId, 1)?.state).toBe('ready');
+    expect(logs.some((l) => l.includes('waiting for a turn'))).toBe(true);
+    // Unreachable server: a cap needs it, so the install waits rather than runs.
+    answer = null;
+    expect((await executor.work(planOf(capped)))?.getTime()).toBe(now + 60_000);
+    expect(runs).toHaveLength(1);
+    answer = { granted: true, retryAfterSeconds: null, message: 'turn granted' };
+    expect(await executor.work(planOf(capped))).toBeNull();
+    expect(runs).toHaveLength(2);
+    expect(executor.state.get(capped.assignmentId, 1)?.state).toBe('installed');
+  });
+
+  it('drops a capped install the server says may not start (cancelled meanwhile)', async () => {
+    const { executor, runs } = setup({ requestTurn: async () => ({ granted: false, retryAfterSeconds: null, message: 'the assignment is cancelled; it may not start' }) });
+    const a = assignment({ maxConcurrent: 1 });
+    expect(await executor.work(planOf(a))).toBeNull();
+    expect(runs).toEqual([]);
+  });
+
+  it('holds an asap install on a blackout day until the next day in the machine’s zone, then installs', async () => {
+    // Fri 2027-01-01 10:00 in Berlin; the plan blacks out that Friday.
+    const clock = { now: Date.parse('2027-01-01T09:00:00Z') };
+    const { executor, runs, dir } = setup({ now: () => clock.now });
+    const a = assignment();
+    const plan: Plan = { ...planOf(a), timeZone: 'Europe/Berlin', blackoutDates: ['2027-01-01'] };
+    const next = await executor.work(plan);
+    // Downloaded already, installed not yet: due at Sat 00:00 in Berlin.
+    expect(next?.toISOString()).toBe('2027-01-01T23:00:00.000Z');
+    expect(runs).toEqual([]);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('ready');
+    expect(fs.existsSync(path.join(dir, 'downloads', sha))).toBe(true);
+    clock.now = Date.parse('2027-01-01T22:59:00Z'); // 23:59 on the blackout day: still waiting
+    expect((await executor.work(plan))?.toISOString()).toBe('2027-01-01T23:00:00.000Z');
+    expect(runs).toEqual([]);
+    clock.now = Date.parse('2027-01-01T23:00:00Z');
+    expect(await executor.work(plan)).toBeNull();
+    expect(runs).toHaveLength(1);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('installed');
   });
 
   it('refuses to run a stored download that changed on disk', async () => {

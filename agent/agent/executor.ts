@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEvent } from '../../lib/contract/agent-api';
+import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEvent, type TurnResponse } from '../../lib/contract/agent-api';
 import { installTime, spreadOf } from '../../lib/schedule/install-time';
 import type { Identity } from './agent-dir';
 import { detect, unmetCondition, type MachineProbe } from './checks';
@@ -27,7 +27,15 @@ export interface ExecutorWorld {
    * is not installed anyway.
    */
   currentPlan(): Promise<Plan | null>;
+  /**
+   * For a job with a cap on concurrent installs: asks the server for a turn right before the
+   * installer runs; null when the server cannot be reached (then it waits: a cap needs the server).
+   */
+  requestTurn(a: PlanAssignment): Promise<TurnResponse | null>;
 }
+
+/** How long to wait for a turn when the server cannot be reached or names no time. */
+const TURN_WAIT_MS = 60_000;
 
 const REASON_LIMIT = 2000;
 
@@ -36,7 +44,7 @@ type Outcome = Omit<ReportEvent, 'assignmentId' | 'attempt' | 'at'>;
 /**
  * Works through the plan's assignments: prefetches content as soon as an assignment arrives,
  * and installs when `installTime` says so (inside a window, at once, at a time, or after a
- * deadline). It decides with its own clock and the cached plan, so a machine whose server is
+ * deadline; never on one of the plan's blackout dates, though downloads go on). It decides with its own clock and the cached plan, so a machine whose server is
  * unreachable still installs what it has downloaded. Every step is written to the local
  * journal and the outbox before the next one starts.
  */
@@ -101,7 +109,12 @@ export class Executor {
       file = await this.fetchContent(a, signal);
       if (!file) return null;
     }
-    const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`)).getTime();
+    // An expired package is not installed, even from a cached plan offline; the server marks it.
+    if (a.kind === 'install' && a.package?.expiresAt && Date.parse(a.package.expiresAt) <= this.world.now()) {
+      this.world.log(`${a.jobName}: the package expired on ${a.package.expiresAt}; not installed`);
+      return null;
+    }
+    const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`), { blackoutDates: plan.blackoutDates }).getTime();
     if (due > this.world.now()) return due;
     if (a.kind !== 'inventory') {
       const current = await this.world.currentPlan();
@@ -110,8 +123,7 @@ export class Executor {
         return null;
       }
     }
-    await this.execute(a, file);
-    return null;
+    return this.execute(a, file);
   }
 
   private needsContent(a: PlanAssignment): boolean {
@@ -152,17 +164,18 @@ export class Executor {
     }
   }
 
-  private async execute(a: PlanAssignment, file: string | null): Promise<void> {
+  /** Runs the assignment now; returns when to try again if it must wait for a turn. */
+  private async execute(a: PlanAssignment, file: string | null): Promise<number | null> {
     if (a.kind === 'inventory') {
       // Offline: tried again on a later round; recorded done only once the server has the facts.
       if (await this.world.sendInventoryNow()) this.record(a, { state: 'installed', reason: 'inventory collected and sent' });
-      return;
+      return null;
     }
     const pkg = a.package!;
     const probe = this.world.probe;
     if (a.kind === 'install') {
       const unmet = await unmetCondition(pkg.conditions, probe);
-      if (unmet) return this.record(a, { state: 'skipped', reason: unmet });
+      if (unmet) return this.done(a, { state: 'skipped', reason: unmet });
     }
     // Checked again right before it runs (as root): the file on disk must still be what was verified.
     if (file) {
@@ -170,13 +183,24 @@ export class Executor {
         await verifyFile(file, pkg.sha256, pkg.size);
       } catch (error) {
         fs.rmSync(file, { force: true });
-        return this.record(a, { state: 'failed', reason: (error as Error).message });
+        return this.done(a, { state: 'failed', reason: (error as Error).message });
       }
     }
     const found = await detect(pkg.detection, probe);
-    if (a.kind === 'install' && found === true) return this.record(a, { state: 'installed', reason: 'already installed (detection rule); nothing was run' });
-    if (a.kind === 'uninstall' && found === false) return this.record(a, { state: 'installed', reason: 'not installed (detection rule); nothing to remove' });
+    if (a.kind === 'install' && found === true) return this.done(a, { state: 'installed', reason: 'already installed (detection rule); nothing was run' });
+    if (a.kind === 'uninstall' && found === false) return this.done(a, { state: 'installed', reason: 'not installed (detection rule); nothing to remove' });
 
+    if (a.maxConcurrent !== null) {
+      // Asked after the checks, so a machine that has it already never takes a turn from another;
+      // queued steps go first, or the server would refuse them once the turn moves the row on.
+      await this.world.sendReports();
+      const turn = await this.world.requestTurn(a);
+      if (!turn?.granted) {
+        this.world.log(`${a.jobName}: ${turn ? turn.message : 'the server cannot be reached to give a turn (this job limits installs at once)'}`);
+        if (turn && turn.retryAfterSeconds === null) return null;
+        return this.world.now() + (turn?.retryAfterSeconds ? turn.retryAfterSeconds * 1000 : TURN_WAIT_MS);
+      }
+    }
     // The journal entry is on disk before the installer starts: see recover().
     this.record(a, { state: 'installing' });
     await this.world.sendReports();
@@ -185,15 +209,15 @@ export class Executor {
     try {
       if (a.kind === 'uninstall') {
         argv = uninstallArgv(pkg);
-        if (!argv) return this.record(a, { state: 'failed', reason: 'the package has no uninstall command and no package detection rule to remove it by' });
+        if (!argv) return this.done(a, { state: 'failed', reason: 'the package has no uninstall command and no package detection rule to remove it by' });
         if (file) argv = argv.map((arg) => arg.replaceAll('{file}', file));
       } else {
         ({ argv, note } = await prepareInstall(pkg, file!));
       }
     } catch (error) {
-      return this.record(a, { state: 'failed', reason: (error as Error).message });
+      return this.done(a, { state: 'failed', reason: (error as Error).message });
     }
-    if (!argv) return this.record(a, { state: 'installed', reason: note });
+    if (!argv) return this.done(a, { state: 'installed', reason: note });
 
     this.world.log(`${a.kind} ${pkg.displayName} ${pkg.version}: ${argv.join(' ')}`);
     const result = await this.world.run(argv, { timeoutMs: pkg.installer.timeoutSeconds * 1000, env: installerEnv(), cwd: this.downloads });
@@ -207,12 +231,12 @@ export class Executor {
           : result.exitCode === null
             ? `ended by signal ${result.signal}`
             : `exit code ${result.exitCode} (success: ${pkg.installer.successExitCodes.join(', ')})`;
-      return this.record(a, { state: 'failed', exitCode: result.exitCode, output, reason });
+      return this.done(a, { state: 'failed', exitCode: result.exitCode, output, reason });
     }
     if (a.kind === 'install' && (await detect(pkg.detection, probe)) === false) {
-      return this.record(a, { state: 'failed', exitCode: result.exitCode, output, reason: 'the installer succeeded but the detection rule does not find the package' });
+      return this.done(a, { state: 'failed', exitCode: result.exitCode, output, reason: 'the installer succeeded but the detection rule does not find the package' });
     }
-    this.record(a, { state: 'installed', exitCode: result.exitCode, output, reason: note });
+    return this.done(a, { state: 'installed', exitCode: result.exitCode, output, reason: note });
   }
 
   /**
@@ -234,6 +258,12 @@ export class Executor {
    * Queues the report, then journals the state: a crash between the two leaves a queued final
    * report that step() finds, never a journal that says done with no report to send.
    */
+  /** Records a final outcome: nothing more is due for this attempt. */
+  private done(a: PlanAssignment, outcome: Outcome): null {
+    this.record(a, outcome);
+    return null;
+  }
+
   private record(a: PlanAssignment, outcome: Outcome): void {
     const at = new Date(this.world.now()).toISOString();
     const reason = outcome.reason && outcome.reason.length > REASON_LIMIT ? `${outcome.reason.slice(0, REASON_LIMIT - 1)}…` : outcome.reason;

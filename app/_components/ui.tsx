@@ -112,8 +112,12 @@ export function LinkButton({ href, kind = 'primary', children }: { href: string;
 export const inputClass =
   'block w-full rounded-lg border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-brand-600 aria-[invalid=true]:ring-rose-500';
 
+// One formatter for the process: Date#toLocaleString with options builds a new Intl.DateTimeFormat
+// on every call (about 0.3 ms each on Node 20), which made a 100-row table cost tens of ms to render.
+const DATE_TIME = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (!value) return '—';
   const d = typeof value === 'string' ? new Date(value) : value;
-  return d.toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }) + ' UTC';
+  return DATE_TIME.format(d) + ' UTC';
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { and, eq } from 'drizzle-orm';
 import { assignments, contentBlobs, jobs, packages } from '@/db/schema';
 import { applyReport } from '@/lib/assignments/apply-report';
+import { requestTurn } from '@/lib/assignments/request-turn';
 import { planEtag } from '@/lib/contract/agent-api';
 import { serveContent } from '@/lib/content/serve-content';
 import { AppError } from '@/lib/errors';
@@ -73,4 +74,10 @@ export async function report(req: IncomingMessage, res: ServerResponse, ctx: Fas
   const machine = await requireMachine(req, ctx);
   // Events carry up to 64 KiB of output each; the agent sends at most 1 MiB per batch.
   sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req, REPORT_MAX_BYTES) }));
+}
+
+/** POST /api/agent/v1/turn: may this install start now (jobs with a cap on concurrent installs)? */
+export async function turn(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
+  const machine = await requireMachine(req, ctx);
+  sendJson(res, 200, await requestTurn(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req) }));
 }

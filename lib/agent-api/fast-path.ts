@@ -7,7 +7,7 @@ import { AppError, toErrorBody } from '@/lib/errors';
 import { loadPackage } from '@/lib/packages/load-package';
 import { handleUploadRequest } from '@/lib/packages/upload-request';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
-import { content, enroll, inventory, plan, report } from './agent-routes';
+import { content, enroll, inventory, plan, report, turn } from './agent-routes';
 import { sendJson } from './send-json';
 
 /**
@@ -39,6 +39,7 @@ const routes: FastRoute[] = [
   { method: 'GET', pattern: /^\/api\/agent\/v1\/plan$/, handler: plan },
   { method: 'POST', pattern: /^\/api\/agent\/v1\/inventory$/, handler: inventory },
   { method: 'POST', pattern: /^\/api\/agent\/v1\/report$/, handler: report },
+  { method: 'POST', pattern: /^\/api\/agent\/v1\/turn$/, handler: turn },
   { method: 'GET', pattern: /^\/api\/agent\/v1\/content\/([0-9a-f]{64})$/, handler: content },
   { method: 'POST', pattern: /^\/api\/cabinets\/([^/]+)\/packages$/, handler: upload },
   { method: 'GET', pattern: /^\/api\/packages\/([^/]+)\/content$/, handler: downloadForAdmin },

@@ -1,11 +1,15 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
 import { pgArray, rowsOf } from '@/lib/sql';
 import { statesFrom, type Mover } from './transitions';
 
 export interface MoveOptions {
-  jobId: string;
+  /** Which assignments: those of a job, of a machine, or matching a condition (at least one). */
+  jobId?: string;
+  machineId?: string;
+  /** A condition on the assignments row (alias-free columns: job_id, machine_id, state …). */
+  where?: SQL;
   to: AssignmentState;
   by: Mover;
   /** Only assignments in these states (default: every state `by` may move to `to` from). */
@@ -13,17 +17,26 @@ export interface MoveOptions {
   /** Start a new attempt (re-run, resume), so the agent's reports of it get fresh keys. */
   newAttempt?: boolean;
   actorLabel: string;
+  /** Why, kept on the assignment and its event ("the machine was retired"). */
+  reason?: string;
 }
 
 /**
- * Moves a job's assignments in one statement: the update, their events and the plan-version bump
+ * Moves assignments (of a job, a machine, or matching a condition) in one statement: the update, their events and the plan-version bump
  * of exactly the machines concerned, never a loop from Node. The allowed source states come from
  * the transition table, so this writer cannot make a move the design does not allow.
  */
-export async function moveJobAssignments(tx: Db, o: MoveOptions): Promise<number> {
+export async function moveAssignments(tx: Db, o: MoveOptions): Promise<number> {
   const allowed = statesFrom(o.to, o.by);
   const from = (o.from ?? allowed).filter((s) => allowed.includes(s));
   if (from.length === 0) return 0;
+  const scope: SQL[] = [];
+  if (o.jobId) scope.push(sql`job_id = ${o.jobId}`);
+  if (o.machineId) scope.push(sql`machine_id = ${o.machineId}`);
+  if (o.where) scope.push(o.where);
+  // Never an unscoped update of every assignment by mistake.
+  if (scope.length === 0) throw new Error('moveAssignments needs a jobId, a machineId or a condition');
+  const reason = o.reason ?? null;
   const result = await tx.execute<{ n: number }>(sql`
     with moved as (
       update ${assignments}
@@ -31,14 +44,14 @@ export async function moveJobAssignments(tx: Db, o: MoveOptions): Promise<number
           attempt = attempt + ${o.newAttempt ? 1 : 0},
           updated_at = now(),
           exit_code = case when ${o.newAttempt ?? false} then null else exit_code end,
-          reason = case when ${o.newAttempt ?? false} then null else reason end,
+          reason = case when ${reason}::text is not null then ${reason}::text when ${o.newAttempt ?? false} then null else reason end,
           output = case when ${o.newAttempt ?? false} then null else output end
-      where job_id = ${o.jobId} and state = any(${pgArray(from)}::assignment_state[])
+      where ${sql.join(scope, sql` and `)} and state = any(${pgArray(from)}::assignment_state[])
       returning id, machine_id, attempt
     ),
     logged as (
-      insert into ${assignmentEvents} (assignment_id, attempt, state, at, actor_label)
-      select id, attempt, ${o.to}::assignment_state, now(), ${o.actorLabel} from moved
+      insert into ${assignmentEvents} (assignment_id, attempt, state, at, reason, actor_label)
+      select id, attempt, ${o.to}::assignment_state, now(), ${reason}::text, ${o.actorLabel} from moved
       on conflict do nothing
     ),
     bumped as (

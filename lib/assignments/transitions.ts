@@ -9,7 +9,11 @@
  *      ├─► offered ─(user selects)─► pending      offered ─(deadline)─► expired
  *      ├─► held (job suspended) ─(resumed)─► pending
  *      ├─► skipped (installation conditions not met)
- *      └─► cancelled (job cancelled, package deleted)
+ *      ├─► cancelled (job cancelled, machine retired; a package is deleted only when its jobs'
+ *      │              assignments are terminal)
+ *      └─► expired (its package expired before it started; an offer whose deadline passed)
+ *   installing ─► failed also by the system when its machine is retired mid-install (it can
+ *   never report the outcome).
  */
 import type { AssignmentState } from '@/db/schema';
 
@@ -22,12 +26,13 @@ const A = ['agent'] as const;
 export const TRANSITIONS: Table = {
   // The agent may skip steps: a detection rule can find the package already installed before
   // anything is downloaded, and conditions can rule an install out before the download.
-  pending: { downloading: A, ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], offered: ['user'] },
-  downloading: { ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'] },
-  ready: { installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'] },
-  installing: { installed: A, failed: A },
+  // Expiry (by the sweep) stops whatever has not started; an install already running finishes.
+  pending: { downloading: A, ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], offered: ['user'], expired: ['system'] },
+  downloading: { ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
+  ready: { installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
+  installing: { installed: A, failed: ['agent', 'system'] },
   offered: { pending: ['user'], expired: ['system'], cancelled: ['admin', 'system'] },
-  held: { pending: ['admin'], cancelled: ['admin', 'system'] },
+  held: { pending: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
   // Re-run: a new attempt starts from pending.
   failed: { pending: ['admin'] },
   installed: {},

@@ -3,6 +3,7 @@
  * agent (this file imports only zod and other contract files).
  */
 import { z } from 'zod';
+import { calendarDateSchema } from './blackout-dates';
 import { installationWindowSchema } from './installation-window';
 import { conditionsSchema, detectionSchema, installerSchema, sha256Schema } from './package-manifest';
 
@@ -37,6 +38,11 @@ export const planSchema = z.object({
   timeZone: z.string(),
   /** Empty: install any time. */
   windows: z.array(installationWindowSchema),
+  /**
+   * Days ("YYYY-MM-DD" in timeZone) on which nothing installs: the union of the machine's groups'
+   * blackout dates. Defaults to none, so a plan from a server without them still parses.
+   */
+  blackoutDates: z.array(calendarDateSchema).default([]),
   assignments: z.array(z.lazy(() => planAssignmentSchema)),
 });
 export type Plan = z.infer<typeof planSchema>;
@@ -76,6 +82,8 @@ export const planPackageSchema = z.object({
   installer: installerSchema,
   conditions: conditionsSchema,
   detection: detectionSchema,
+  /** For installs: the package may not start installing from then on (the agent checks it offline too). */
+  expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
 });
 export type PlanPackage = z.infer<typeof planPackageSchema>;
 
@@ -94,6 +102,11 @@ export const planAssignmentSchema = z.object({
   /** For install: after it, run at the first chance even outside windows. */
   deadline: z.iso.datetime({ offset: true }).nullable(),
   loadSpreading: z.boolean(),
+  /**
+   * The job lets at most this many machines install at once: the agent asks for a turn
+   * (POST /turn) right before it runs the installer. Null: no cap. Absent in older plans.
+   */
+  maxConcurrent: z.number().int().positive().nullable().default(null),
   package: planPackageSchema.nullable(),
 });
 export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
@@ -131,3 +144,20 @@ export const reportResponseSchema = z.object({
   results: z.array(z.object({ assignmentId: z.string(), attempt: z.number(), state: z.string(), outcome: z.enum(['applied', 'duplicate', 'refused']), message: z.string().optional() })),
 });
 export type ReportResponse = z.infer<typeof reportResponseSchema>;
+
+/** POST /turn: may this assignment's installer start now? Asked only for jobs with a cap. */
+export const turnRequestSchema = z
+  .object({
+    assignmentId: z.uuid({ message: 'expected the assignment id (a UUID)' }),
+    attempt: z.number({ message: 'expected the attempt number' }).int().positive('expected a positive attempt number'),
+  })
+  .strict();
+export type TurnRequest = z.infer<typeof turnRequestSchema>;
+
+/**
+ * granted: the server has moved the assignment to installing (the agent's own installing report
+ * then is a duplicate). Not granted with retryAfterSeconds: every turn is taken, ask again then.
+ * Not granted without it: the assignment may not run at all (cancelled, held, another attempt).
+ */
+export const turnResponseSchema = z.object({ granted: z.boolean(), retryAfterSeconds: z.number().int().positive().nullable(), message: z.string() });
+export type TurnResponse = z.infer<typeof turnResponseSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blackoutDatesSchema } from '@/lib/contract/blackout-dates';
 import { installationWindowsSchema } from '@/lib/contract/installation-window';
 
 export const createGroupSchema = z
@@ -16,3 +17,6 @@ export const groupMembersSchema = z
 export type GroupMembersInput = z.input<typeof groupMembersSchema>;
 
 export const groupWindowsSchema = z.object({ windows: installationWindowsSchema.nullable() }).strict();
+
+export const groupBlackoutSchema = z.object({ blackoutDates: blackoutDatesSchema }).strict();
+export type GroupBlackoutInput = z.input<typeof groupBlackoutSchema>;

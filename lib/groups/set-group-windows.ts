@@ -1,9 +1,10 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { groupMembers, machineGroups, machines } from '@/db/schema';
+import { machineGroups } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
+import { bumpMemberPlans } from './bump-member-plans';
 import { loadGroupForUpdate } from './load-group';
 import { groupWindowsSchema } from './schemas';
 
@@ -14,7 +15,7 @@ export async function setGroupWindows(db: Db, { actor, groupId, input }: { actor
   return db.transaction(async (tx) => {
     const group = await loadGroupForUpdate(tx, groupId);
     await tx.update(machineGroups).set({ windows }).where(eq(machineGroups.id, group.id));
-    await tx.execute(sql`update ${machines} set plan_version = plan_version + 1 where id in (select machine_id from ${groupMembers} where group_id = ${group.id})`);
+    await bumpMemberPlans(tx, group.id);
     await writeAudit(tx, { actor: deployer, action: 'group.windows', targetType: 'group', targetId: group.id, targetLabel: group.name, before: { windows: group.windows }, after: { windows } });
     return { windows };
   });

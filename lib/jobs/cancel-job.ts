@@ -1,5 +1,5 @@
 import type { Db } from '@/db/client';
-import { moveJobAssignments } from '@/lib/assignments/move-assignments';
+import { moveAssignments } from '@/lib/assignments/move-assignments';
 import { AppError } from '@/lib/errors';
 import { jobAction, type JobActionOptions } from './job-action';
 import { hasUnfinished } from './has-unfinished';
@@ -14,7 +14,7 @@ export function cancelJob(db: Db, options: JobActionOptions) {
     if (!(await hasUnfinished(tx, job.id))) {
       throw new AppError('conflict', { message: 'This job has finished: every assignment is installed, failed, skipped, cancelled or expired. Nothing is left to cancel.' });
     }
-    const moved = await moveJobAssignments(tx, { jobId: job.id, to: 'cancelled', by: 'admin', actorLabel: label });
+    const moved = await moveAssignments(tx, { jobId: job.id, to: 'cancelled', by: 'admin', actorLabel: label });
     return { state: 'cancelled', moved };
   });
 }

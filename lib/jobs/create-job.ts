@@ -1,12 +1,11 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, groupMembers, jobGroups, jobs, machineGroups, machines, packages, type Job } from '@/db/schema';
+import { assignments, groupMembers, jobGroups, jobs, machines, type Job } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
-import { AppError, parseInput } from '@/lib/errors';
+import { pgArray, rowsOf, timeOrderedUuid } from '@/lib/sql';
 import { requireEnrolledMachines } from '@/lib/machines/require-enrolled-machines';
-import { pgArray, rowsOf } from '@/lib/sql';
-import { createJobSchema } from './schemas';
+import { resolveJobInput } from './resolve-job-input';
 
 export interface CreateJobOptions {
   actor: Actor | null;
@@ -21,81 +20,83 @@ export interface CreatedJob {
 }
 
 /**
- * Creates a job and fans it out: one INSERT … SELECT makes every assignment and one UPDATE bumps
- * the plan version of exactly the machines that got one, in one transaction, so a poll either
- * sees the whole job or none of it.
+ * Creates a job and fans it out: one statement bumps the plan version of every destination and
+ * makes exactly those machines an assignment, in one transaction, so a poll either sees the whole
+ * job or none of it.
  */
 export async function createJob(db: Db, { actor, input, now = new Date() }: CreateJobOptions): Promise<CreatedJob> {
   const deployer = requirePermission(actor, 'deploy.manage');
-  const data = parseInput(createJobSchema, input, 'body');
-  if (data.timing === 'windows' && data.deadline && Date.parse(data.deadline) <= now.getTime()) {
-    throw new AppError('invalid_input', { field: 'deadline', message: 'deadline: this deadline has passed; a job timed by installation windows needs a future deadline (or none)' });
-  }
-  const machineIds = [...new Set(data.machineIds)];
-  const groupIds = [...new Set(data.groupIds)];
-
   return db.transaction(async (tx) => {
-    let label = 'inventory';
-    if (data.packageId) {
-      // Share-locked so a concurrent delete of the package waits for this job, then sees it.
-      const [pkg] = await tx.select().from(packages).where(eq(packages.id, data.packageId)).for('share');
-      if (!pkg) throw new AppError('not_found', { field: 'packageId', message: `packageId: no package with id ${data.packageId}` });
-      if (pkg.expiresAt && pkg.expiresAt <= now) {
-        throw new AppError('invalid_input', { field: 'packageId', message: `packageId: ${pkg.packageId} ${pkg.version} expired on ${pkg.expiresAt.toISOString()}; register a newer generation` });
-      }
-      label = `${pkg.displayName} ${pkg.version}`;
-    }
-    const groups = groupIds.length ? await tx.select({ id: machineGroups.id }).from(machineGroups).where(sql`${machineGroups.id} = any(${pgArray(groupIds)}::uuid[])`).for('share') : [];
-    if (groups.length !== groupIds.length) {
-      const known = new Set(groups.map((g) => g.id));
-      throw new AppError('not_found', { field: 'groupIds', message: `groupIds: no group with id ${groupIds.find((id) => !known.has(id))}` });
-    }
-    await requireEnrolledMachines(tx, machineIds);
-
+    const { data, label, packageLabel, machineIds, groupIds } = await resolveJobInput(tx, input, now, { machinesCheckedLater: true });
     const [job] = await tx
       .insert(jobs)
       .values({
         name: data.name ?? `${data.kind} ${label}`,
         kind: data.kind,
         packageId: data.packageId ?? null,
+        packageLabel,
         timing: data.timing,
         startAt: data.startAt ? new Date(data.startAt) : null,
         notBefore: data.notBefore ? new Date(data.notBefore) : null,
         deadline: data.deadline ? new Date(data.deadline) : null,
         loadSpreading: data.loadSpreading,
+        maxConcurrent: data.maxConcurrent ?? null,
         createdBy: deployer.id,
       })
       .returning();
     if (groupIds.length) await tx.insert(jobGroups).values(groupIds.map((groupId) => ({ jobId: job.id, groupId })));
-    const count = await fanOut(tx, job, machineIds, groupIds);
+    const { count, named } = await fanOut(tx, job, machineIds, groupIds);
+    // Fewer named machines reached than named: one is unknown or retired. The check names it,
+    // and its error rolls the whole job back.
+    if (named < machineIds.length) await requireEnrolledMachines(tx, machineIds);
     await writeAudit(tx, {
       actor: deployer,
       action: 'job.create',
       targetType: 'job',
       targetId: job.id,
       targetLabel: job.name,
-      after: { kind: job.kind, packageId: job.packageId, groupIds, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, machines: count },
+      after: { kind: job.kind, packageId: job.packageId, groupIds, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, maxConcurrent: job.maxConcurrent, machines: count },
     });
     return { job, assignments: count };
   });
 }
 
-/** One set-based statement for the assignments, one for the plan versions; never a loop from Node. */
-async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]): Promise<number> {
+/**
+ * The fan-out, in one statement (never a loop from Node): bump the plan version of every
+ * destination that is enrolled and not retired, then give exactly those machines an assignment.
+ * The job is new, so every machine bumped gets exactly one row, and a machine retired meanwhile is
+ * skipped by the UPDATE (which rechecks its condition on the row it waited for) before any
+ * assignment is made for it. A machine both named and in a group is bumped once: UPDATE … FROM
+ * updates a row once however many destination rows match it (so `named` may then count it as a
+ * group member; the caller's check only costs a pass over the ids).
+ *
+ * Measured on 100,000 machines (bench/fan-out.ts): bumping first, as a hash join over the
+ * machines in their physical order, costs a third of bumping through an index per inserted row;
+ * the UPDATE stays in place (HOT) because machines keep half of each page free (migration 0009).
+ * Assignments are inserted in machine id order with time-ordered ids, so each of their indexes is
+ * appended to instead of touched at random. Only counts come back.
+ */
+async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]): Promise<{ count: number; named: number }> {
   const initial = job.kind === 'offer' ? 'offered' : 'pending';
-  const inserted = await tx.execute<{ machine_id: string }>(sql`
-    with made as (
-      insert into ${assignments} (job_id, machine_id, state)
-      select ${job.id}, m.id, ${initial}::assignment_state
-      from ${machines} m
-      where m.retired_at is null
-        and (m.id = any(${pgArray(machineIds)}::uuid[])
-             or m.id in (select machine_id from ${groupMembers} where group_id = any(${pgArray(groupIds)}::uuid[])))
-      on conflict (job_id, machine_id) do nothing
-      returning machine_id
+  const members = groupIds.length ? sql`union all select machine_id, false from ${groupMembers} where group_id = any(${pgArray(groupIds)}::uuid[])` : sql``;
+  const result = await tx.execute(sql`
+    with destinations as (
+      select id, true as named from unnest(${pgArray(machineIds)}::uuid[]) as d(id) ${members}
+    ),
+    bumped as (
+      update ${machines} m set plan_version = m.plan_version + 1
+      from destinations d
+      where m.id = d.id and m.retired_at is null
+      returning m.id, d.named
+    ),
+    made as (
+      insert into ${assignments} (id, job_id, machine_id, state)
+      select ${timeOrderedUuid(sql`b.n`)}, ${job.id}, b.id, ${initial}::assignment_state
+      from (select id, row_number() over (order by id) as n from bumped) as b
+      order by b.id
+      returning 1
     )
-    update ${machines} set plan_version = plan_version + 1
-    where id in (select machine_id from made)
-    returning id`);
-  return rowsOf(inserted).length;
+    select (select count(*) from made)::int as count, (select count(*) from bumped where named)::int as named`);
+  const [row] = rowsOf<{ count: number; named: number }>(result);
+  return { count: Number(row.count), named: Number(row.named) };
 }

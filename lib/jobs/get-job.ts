@@ -5,6 +5,7 @@ import { assignments, assignmentStateEnum, jobs, machines, packages, type Assign
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
+import { jobPackage } from './summarize-jobs';
 
 export const getJobQuerySchema = z.object({
   state: z.enum(assignmentStateEnum.enumValues, { message: `expected one of ${assignmentStateEnum.enumValues.join(', ')}` }).optional(),
@@ -25,7 +26,8 @@ export interface JobAssignmentRow {
 }
 
 export interface JobView {
-  job: Job & { package: { id: string; packageId: string; version: string; displayName: string } | null };
+  /** `package` is null for an inventory job and once the package is deleted (`packageDeleted`); `packageLabel` stays. */
+  job: Omit<Job, 'packageLabel'> & { package: { id: string; packageId: string; version: string; displayName: string } | null; packageLabel: string | null; packageDeleted: boolean };
   counts: Partial<Record<AssignmentState, number>>;
   total: number;
   assignments: JobAssignmentRow[];
@@ -72,7 +74,7 @@ export async function getJob(db: Db, { actor, id, query = {} }: { actor: Actor |
   ]);
   const counts = Object.fromEntries(states.map((s) => [s.state, s.n])) as Partial<Record<AssignmentState, number>>;
   return {
-    job: { ...row.job, package: row.pkg },
+    job: { ...row.job, ...jobPackage(row.job), package: row.pkg },
     counts,
     total: states.reduce((sum, s) => sum + s.n, 0),
     assignments: rows.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString() })),

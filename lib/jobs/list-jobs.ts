@@ -1,10 +1,10 @@
-import { count, desc, eq, ilike, sql, type SQL } from 'drizzle-orm';
+import { count, desc, ilike, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '@/db/client';
-import { assignments, jobs, packages, type AssignmentState } from '@/db/schema';
+import { jobs } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
-import { pgArray } from '@/lib/sql';
+import { summarizeJobs } from './summarize-jobs';
 
 export const listJobsQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
@@ -20,33 +20,17 @@ export async function listJobs(db: Db, { actor, query = {} }: { actor: Actor | n
   const where: SQL | undefined = q.q ? ilike(jobs.name, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined;
   const [rows, [{ total }]] = await Promise.all([
     db
-      .select({ job: jobs, packageName: packages.displayName, packageVersion: packages.version })
+      .select()
       .from(jobs)
-      .leftJoin(packages, eq(packages.id, jobs.packageId))
       .where(where)
       .orderBy(desc(jobs.createdAt), desc(jobs.id))
       .limit(q.pageSize)
       .offset((q.page - 1) * q.pageSize),
     db.select({ total: count() }).from(jobs).where(where),
   ]);
-  const ids = rows.map((r) => r.job.id);
-  const counts = ids.length
-    ? await db
-        .select({ jobId: assignments.jobId, state: assignments.state, n: count() })
-        .from(assignments)
-        .where(sql`${assignments.jobId} = any(${pgArray(ids)}::uuid[])`)
-        .groupBy(assignments.jobId, assignments.state)
-    : [];
   return {
-    jobs: rows.map((r) => {
-      const mine = counts.filter((c) => c.jobId === r.job.id);
-      return {
-        ...r.job,
-        packageLabel: r.packageName ? `${r.packageName} ${r.packageVersion}` : null,
-        counts: Object.fromEntries(mine.map((c) => [c.state, c.n])) as Partial<Record<AssignmentState, number>>,
-        total: mine.reduce((s, c) => s + c.n, 0),
-      };
-    }),
+    // Each job's package as its stored label: still readable after the package is deleted.
+    jobs: await summarizeJobs(db, rows),
     total,
     page: q.page,
     pageSize: q.pageSize,

@@ -1,5 +1,5 @@
 import type { Db } from '@/db/client';
-import { moveJobAssignments } from '@/lib/assignments/move-assignments';
+import { moveAssignments } from '@/lib/assignments/move-assignments';
 import { AppError } from '@/lib/errors';
 import { jobAction, type JobActionOptions } from './job-action';
 
@@ -10,7 +10,7 @@ import { jobAction, type JobActionOptions } from './job-action';
 export function resumeJob(db: Db, options: JobActionOptions) {
   return jobAction(db, options, 'job.resume', async (tx, job, label) => {
     if (job.state !== 'suspended') throw new AppError('conflict', { message: `Only a suspended job can be resumed; this one is ${job.state}.` });
-    const moved = await moveJobAssignments(tx, { jobId: job.id, to: 'pending', by: 'admin', from: ['held'], newAttempt: true, actorLabel: label });
+    const moved = await moveAssignments(tx, { jobId: job.id, to: 'pending', by: 'admin', from: ['held'], newAttempt: true, actorLabel: label });
     return { state: 'active', moved };
   });
 }

@@ -18,12 +18,15 @@ export const createJobSchema = z
     notBefore: instant('notBefore').optional(),
     deadline: instant('deadline').optional(),
     loadSpreading: z.boolean({ message: 'expected true or false' }).default(false),
+    /** At most this many machines install at once; omitted: no cap. */
+    maxConcurrent: z.number({ message: 'expected a whole number' }).int('expected a whole number').min(1, 'expected at least 1').max(100_000, 'expected at most 100,000').optional(),
   })
   .strict()
   .superRefine((v, ctx) => {
     if (v.kind === 'inventory' && v.packageId) ctx.addIssue({ code: 'custom', path: ['packageId'], message: 'expected no package for an inventory job' });
     if (v.kind !== 'inventory' && !v.packageId) ctx.addIssue({ code: 'custom', path: ['packageId'], message: `expected the package to ${v.kind}` });
     if (v.machineIds.length === 0 && v.groupIds.length === 0) ctx.addIssue({ code: 'custom', path: ['machineIds'], message: 'expected at least one destination: choose a machine or a group' });
+    if (v.maxConcurrent !== undefined && v.kind === 'inventory') ctx.addIssue({ code: 'custom', path: ['maxConcurrent'], message: 'expected no cap for an inventory job' });
     if (v.timing === 'at' && !v.startAt) ctx.addIssue({ code: 'custom', path: ['startAt'], message: 'expected the date and time to install at (timing "at")' });
     if (v.timing !== 'at' && v.startAt) ctx.addIssue({ code: 'custom', path: ['startAt'], message: 'expected startAt only with timing "at"' });
     if (v.notBefore && v.deadline && Date.parse(v.deadline) <= Date.parse(v.notBefore)) {

@@ -1,11 +1,14 @@
-import { desc, eq } from 'drizzle-orm';
+import { asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, enrolmentSecrets, jobs, machines, packages, users } from '@/db/schema';
+import { assignmentEvents, assignments, enrolmentSecrets, jobs, machines, packages, users } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
-import { effectiveWindows, groupWindows } from './get-plan';
+import { effectiveWindows, groupDefaults } from './get-plan';
 import { isOnline } from './list-machines';
+
+// The page lists the latest assignments with their history; older ones stay in the job pages.
+const ASSIGNMENTS_SHOWN = 100;
 
 /** One machine for its page: facts, windows (own and effective), and its latest assignments. */
 export async function getMachine(db: Db, { actor, id, now = new Date() }: { actor: Actor | null; id: string; now?: Date }) {
@@ -33,13 +36,24 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
       jobKind: jobs.kind,
       packageName: packages.displayName,
       packageVersion: packages.version,
+      packageLabel: jobs.packageLabel,
     })
     .from(assignments)
     .innerJoin(jobs, eq(jobs.id, assignments.jobId))
     .leftJoin(packages, eq(packages.id, jobs.packageId))
     .where(eq(assignments.machineId, id))
     .orderBy(desc(assignments.updatedAt))
-    .limit(100);
+    .limit(ASSIGNMENTS_SHOWN);
+  const [history, defaults] = await Promise.all([
+    recent.length
+      ? db
+          .select({ assignmentId: assignmentEvents.assignmentId, attempt: assignmentEvents.attempt, state: assignmentEvents.state, at: assignmentEvents.at, exitCode: assignmentEvents.exitCode, reason: assignmentEvents.reason, source: assignmentEvents.source, actorLabel: assignmentEvents.actorLabel })
+          .from(assignmentEvents)
+          .where(inArray(assignmentEvents.assignmentId, recent.map((a) => a.id)))
+          .orderBy(asc(assignmentEvents.at), asc(assignmentEvents.id))
+      : [],
+    groupDefaults(db, id, now),
+  ]);
   const { m } = row;
   return {
     id: m.id,
@@ -47,6 +61,8 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     timeZone: m.timeZone,
     facts: m.facts,
     owner: row.owner,
+    ownerId: m.ownerId,
+    groups: defaults.groups,
     enrolmentSecret: row.secret,
     enrolledAt: m.enrolledAt,
     lastSeenAt: m.lastSeenAt,
@@ -54,8 +70,9 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     online: isOnline(m.lastSeenAt, now),
     planVersion: m.planVersion,
     ownWindows: m.windows,
-    windows: effectiveWindows(m.windows, await groupWindows(db, m.id)),
-    assignments: recent,
+    windows: effectiveWindows(m.windows, defaults.windows),
+    blackoutDates: defaults.blackoutDates,
+    assignments: recent.map((a) => ({ ...a, history: history.filter((e) => e.assignmentId === a.id) })),
   };
 }
 export type MachineDetail = Awaited<ReturnType<typeof getMachine>>;

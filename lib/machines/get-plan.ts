@@ -1,8 +1,9 @@
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignments, groupMembers, jobs, machineGroups, machines, packages } from '@/db/schema';
 import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
+import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
 import { AppError } from '@/lib/errors';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
@@ -13,23 +14,35 @@ export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
  * assignment it still has work on. Finished assignments leave the plan; the agent remembers
  * what it reported until the server has it.
  */
-export async function getPlan(db: Db, machineId: string): Promise<Plan> {
+export async function getPlan(db: Db, machineId: string, now: Date = new Date()): Promise<Plan> {
   const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows }).from(machines).where(eq(machines.id, machineId));
   if (!m) throw new AppError('unauthorized', { message: 'This machine is not enrolled.' });
-  const rows = await db
+  const assignmentRows = db
     .select({ assignment: assignments, job: jobs, pkg: packages })
     .from(assignments)
     .innerJoin(jobs, eq(jobs.id, assignments.jobId))
     .leftJoin(packages, eq(packages.id, jobs.packageId))
-    .where(and(eq(assignments.machineId, machineId), inArray(assignments.state, [...ACTIVE_STATES])))
+    // An expired package leaves the plan at once, whether or not the sweep has marked its
+    // assignments yet: the rows decide, the sweep only tidies up and bumps plan versions.
+    // An install already running stays (its outcome must still be reported), and uninstalls of an
+    // expired package still run.
+    .where(
+      and(
+        eq(assignments.machineId, machineId),
+        inArray(assignments.state, [...ACTIVE_STATES]),
+        or(isNull(packages.expiresAt), gt(packages.expiresAt, now), eq(assignments.state, 'installing'), inArray(jobs.kind, ['uninstall', 'inventory'])),
+      ),
+    )
     .orderBy(asc(assignments.createdAt));
+  const [rows, groups] = await Promise.all([assignmentRows, groupDefaults(db, machineId, now)]);
   return {
     machineId: m.id,
     version: m.planVersion,
     pollSeconds: POLL.seconds,
     jitterSeconds: POLL.jitterSeconds,
     timeZone: m.timeZone,
-    windows: effectiveWindows(m.windows, await groupWindows(db, machineId)),
+    windows: effectiveWindows(m.windows, groups.windows),
+    blackoutDates: groups.blackoutDates,
     assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
       assignmentId: assignment.id,
       attempt: assignment.attempt,
@@ -43,6 +56,7 @@ export async function getPlan(db: Db, machineId: string): Promise<Plan> {
       notBefore: job.notBefore?.toISOString() ?? null,
       deadline: job.kind === 'offer' ? null : (job.deadline?.toISOString() ?? null),
       loadSpreading: job.loadSpreading,
+      maxConcurrent: job.maxConcurrent,
       package: pkg
         ? {
             id: pkg.id,
@@ -56,6 +70,7 @@ export async function getPlan(db: Db, machineId: string): Promise<Plan> {
             installer: pkg.manifest.installer,
             conditions: pkg.manifest.conditions,
             detection: pkg.manifest.detection,
+            expiresAt: job.kind === 'install' || job.kind === 'offer' ? (pkg.expiresAt?.toISOString() ?? null) : null,
           }
         : null,
     })),
@@ -70,13 +85,32 @@ export function effectiveWindows(own: Plan['windows'] | null, fromGroups: Plan['
   return own ?? fromGroups.flat();
 }
 
-/** The default windows of the machine's groups, by group name. */
-export async function groupWindows(db: Db, machineId: string): Promise<Plan['windows'][]> {
+export interface GroupDefaults {
+  /** The machine's groups, by name. */
+  groups: { id: string; name: string }[];
+  /** Each group's default windows, by group name (groups without windows left out). */
+  windows: Plan['windows'][];
+  /** The blackout dates of all its groups, merged and sorted, those still relevant only. */
+  blackoutDates: string[];
+}
+
+/**
+ * What the machine's groups set for it, in one query. Blackout dates are in the machine's zone,
+ * which is at most a day behind UTC, so a date before yesterday (UTC) is over everywhere and left
+ * out. A date passing does not bump the plan version: an agent that keeps an old list only keeps
+ * a few past days that change nothing.
+ */
+export async function groupDefaults(db: Db, machineId: string, now: Date): Promise<GroupDefaults> {
   const rows = await db
-    .select({ windows: machineGroups.windows })
+    .select({ id: machineGroups.id, name: machineGroups.name, windows: machineGroups.windows, blackoutDates: machineGroups.blackoutDates })
     .from(groupMembers)
     .innerJoin(machineGroups, eq(machineGroups.id, groupMembers.groupId))
-    .where(and(eq(groupMembers.machineId, machineId), isNotNull(machineGroups.windows)))
+    .where(eq(groupMembers.machineId, machineId))
     .orderBy(asc(machineGroups.name));
-  return rows.map((r) => r.windows ?? []);
+  const oldest = oldestRelevantBlackoutDate(now);
+  return {
+    groups: rows.map((r) => ({ id: r.id, name: r.name })),
+    windows: rows.flatMap((r) => (r.windows ? [r.windows] : [])),
+    blackoutDates: [...new Set(rows.flatMap((r) => r.blackoutDates))].filter((d) => d >= oldest).sort(),
+  };
 }

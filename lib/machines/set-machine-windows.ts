@@ -5,8 +5,8 @@ import { machines } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { installationWindowsSchema } from '@/lib/contract/installation-window';
-import { AppError, parseInput } from '@/lib/errors';
-import { isUuid } from '@/lib/ids';
+import { parseInput } from '@/lib/errors';
+import { loadMachineForUpdate } from './load-machine';
 
 /** null clears the machine's own windows: its groups' defaults apply again, else any time. */
 export const setMachineWindowsSchema = z.object({ windows: installationWindowsSchema.nullable() }).strict();
@@ -20,10 +20,7 @@ export async function setMachineWindows(db: Db, { actor, machineId, input }: { a
   const deployer = requirePermission(actor, 'deploy.manage');
   const { windows } = parseInput(setMachineWindowsSchema, input, 'body');
   return db.transaction(async (tx) => {
-    const [before] = isUuid(machineId)
-      ? await tx.select({ hostname: machines.hostname, windows: machines.windows, retiredAt: machines.retiredAt }).from(machines).where(eq(machines.id, machineId)).for('update')
-      : [];
-    if (!before || before.retiredAt) throw new AppError('not_found', { message: `No enrolled machine with id ${machineId}.` });
+    const before = await loadMachineForUpdate(tx, machineId);
     const [after] = await tx
       .update(machines)
       .set({ windows, planVersion: sql`${machines.planVersion} + 1` })

@@ -5,15 +5,19 @@ import { writeAudit } from '@/lib/audit/write-audit';
 import type { Actor } from '@/lib/auth/permissions';
 import { lockContent } from '@/lib/content/release-content';
 import { packageLabel } from './public-package';
+import { requireNoUnfinishedJobs } from './require-no-unfinished-jobs';
 
 /**
- * Deletes package rows inside the caller's transaction, with an audit row each, and, under the
+ * Deletes package rows inside the caller's transaction, which has locked them FOR UPDATE (refused
+ * while a job using one of them has unfinished assignments), with an audit row each, and, under the
  * content locks an upload of the same bytes also takes, the content rows no package references
  * any more. Returns those contents' SHA-256s: the caller
  * removes their files after commit (removeUnreferencedContent).
  */
 export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], cabinetName: string): Promise<string[]> {
   if (rows.length === 0) return [];
+  await requireNoUnfinishedJobs(tx, rows, cabinetName);
+  // Their jobs keep their history and package label; the foreign key sets their package_id to null.
   await tx.delete(packages).where(
     inArray(
       packages.id,

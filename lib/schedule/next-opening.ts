@@ -1,11 +1,24 @@
 import { IANAZone } from 'luxon';
 import type { InstallationWindow } from '@/lib/contract/installation-window';
+import { blackoutHorizon, blackoutOf, cutAtBlackout, firstAllowed, localDate } from './blackout';
 import { addWallClock, resolveLocal, toLocal, type LocalDateTime } from './resolve-local';
 
 export interface Opening {
   start: Date;
   /** null: no windows, so any time. */
   end: Date | null;
+}
+
+/** What else limits when installs may run, besides the windows. */
+export interface ScheduleOptions {
+  /**
+   * Days ("YYYY-MM-DD" in the machine's zone) on which nothing starts. A window occurrence that
+   * opens on a blackout day is skipped whole (even the part after midnight); one that opens the
+   * day before is cut at the first instant of the blackout day, so "is it open now?" answers no
+   * from midnight on. An install already running at midnight is not stopped: the agent never
+   * kills a running installer, it only starts none.
+   */
+  blackoutDates?: readonly string[];
 }
 
 export class UnknownTimeZoneError extends Error {
@@ -15,7 +28,7 @@ export class UnknownTimeZoneError extends Error {
   }
 }
 
-function zoneOf(timeZone: string): IANAZone {
+export function zoneOf(timeZone: string): IANAZone {
   const zone = IANAZone.create(timeZone);
   if (!zone.isValid) throw new UnknownTimeZoneError(timeZone);
   return zone;
@@ -26,8 +39,9 @@ function zoneOf(timeZone: string): IANAZone {
  * Each local calendar day is expanded with its own offset: a window's start and its end (start +
  * length on the clock face, possibly past midnight) are each resolved to instants.
  */
-export function openingsBetween(windows: InstallationWindow[], timeZone: string, from: Date, to: Date): Opening[] {
+export function openingsBetween(windows: InstallationWindow[], timeZone: string, from: Date, to: Date, options: ScheduleOptions = {}): Opening[] {
   const zone = zoneOf(timeZone);
+  const blackout = blackoutOf(options.blackoutDates);
   const first = toLocal(from.getTime(), zone);
   // Start a day early: yesterday's window may run past midnight into `from`.
   let day: LocalDateTime = addWallClock({ ...first, hour: 0, minute: 0 }, -1440);
@@ -43,7 +57,12 @@ export function openingsBetween(windows: InstallationWindow[], timeZone: string,
       const [h, m] = w.start.split(':').map(Number);
       const startLocal = { ...day, hour: h, minute: m };
       const start = resolveLocal(startLocal, zone);
-      const end = resolveLocal(addWallClock(startLocal, w.minutes), zone);
+      let end = resolveLocal(addWallClock(startLocal, w.minutes), zone);
+      if (blackout.size > 0) {
+        // The day the window really opens on: a start moved out of a skipped hour may cross midnight.
+        if (blackout.has(localDate(start, zone))) continue;
+        end = cutAtBlackout(blackout, zone, start, end);
+      }
       // A window that falls wholly inside a skipped hour never opens that day.
       if (end > start && end > from.getTime() && start < to.getTime()) openings.push({ start: new Date(start), end: new Date(end) });
     }
@@ -66,27 +85,42 @@ export function openingsBetween(windows: InstallationWindow[], timeZone: string,
  * any time. Pure: the clock is passed in; the portal ("next install: Tue 22:00, in 3 h") and the
  * agent (its timer) call the same function.
  */
-export function nextOpening(windows: InstallationWindow[], timeZone: string, now: Date): Opening {
-  if (windows.length === 0) {
-    zoneOf(timeZone);
-    return { start: now, end: null };
-  }
+export function nextOpening(windows: InstallationWindow[], timeZone: string, now: Date, options: ScheduleOptions = {}): Opening {
+  const zone = zoneOf(timeZone);
+  const blackout = blackoutOf(options.blackoutDates);
+  // No windows: any time, except on blackout days (end stays null: no window closes it).
+  if (windows.length === 0) return { start: new Date(firstAllowed(blackout, zone, now.getTime())), end: null };
   // A weekly window opens within 8 days, unless that week's falls wholly in a skipped hour
   // (spring forward, or a skipped day like Apia's 2011-12-30): then the week after, within 15.
-  const [first] = openingsBetween(windows, timeZone, now, new Date(now.getTime() + 15 * 86_400_000));
-  if (!first) throw new Error('no opening within 15 days: every window falls inside skipped hours');
-  return first;
+  // Blackout dates can hide more weeks (up to 366 days of them), so look on in 15-day steps until
+  // past the last one; without blackout dates this is the one step it always was.
+  const horizon = blackoutHorizon(blackout);
+  for (let from = now.getTime(); ; from += 15 * 86_400_000) {
+    const [first] = openingsBetween(windows, timeZone, new Date(from), new Date(from + 15 * 86_400_000), options);
+    if (first) return first;
+    if (from > horizon) throw new Error('no opening within 15 days: every window falls inside skipped hours');
+  }
 }
 
 /** The next `count` openings from now (the open one first), for previews. */
-export function nextOpenings(windows: InstallationWindow[], timeZone: string, now: Date, count: number): Opening[] {
-  if (windows.length === 0) return [{ start: now, end: null }];
+export function nextOpenings(windows: InstallationWindow[], timeZone: string, now: Date, count: number, options: ScheduleOptions = {}): Opening[] {
+  if (windows.length === 0) return [nextOpening(windows, timeZone, now, options)];
   const weeks = Math.ceil(count / windows.length) + 1;
-  return openingsBetween(windows, timeZone, now, new Date(now.getTime() + weeks * 7 * 86_400_000)).slice(0, count);
+  const to = Math.max(now.getTime(), blackoutHorizon(blackoutOf(options.blackoutDates))) + weeks * 7 * 86_400_000;
+  return openingsBetween(windows, timeZone, now, new Date(to), options).slice(0, count);
 }
 
 /** Whether installs may run at this instant. */
-export function isOpen(windows: InstallationWindow[], timeZone: string, at: Date): boolean {
-  const opening = nextOpening(windows, timeZone, at);
+export function isOpen(windows: InstallationWindow[], timeZone: string, at: Date, options: ScheduleOptions = {}): boolean {
+  const opening = nextOpening(windows, timeZone, at, options);
   return opening.start.getTime() <= at.getTime() && (opening.end === null || at.getTime() < opening.end.getTime());
+}
+
+/**
+ * The next opening in words, for the machine page and `depot-agent status`: "any time", "any
+ * time from …" (no windows, but a blackout day now), "open now, until …", or when it opens.
+ */
+export function describeOpening(opening: Opening, now: Date, format: (at: Date) => string): string {
+  if (opening.end === null) return opening.start <= now ? 'any time' : `any time from ${format(opening.start)}`;
+  return opening.start <= now ? `open now, until ${format(opening.end)}` : format(opening.start);
 }

@@ -43,6 +43,11 @@ test('an admin sends an install job to a group; two real agents, one joining lat
   await page.getByRole('group', { name: 'Groups' }).getByLabel('e2e-lab').check();
   await page.getByLabel('As soon as received').check();
   await page.getByLabel('Name (optional)').fill('E2E hello to the lab');
+  // The preview says what would happen before anything is created.
+  await page.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByRole('status', { name: 'Preview' });
+  await expect(preview.getByTestId('preview-machines')).toHaveText('1');
+  await expect(preview.getByTestId('preview-installed')).toHaveText('0');
   await page.getByRole('button', { name: 'Create job' }).click();
   await expect(page.getByRole('heading', { name: 'E2E hello to the lab' })).toBeVisible();
   const jobUrl = page.url();

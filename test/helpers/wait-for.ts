@@ -10,3 +10,12 @@ export async function waitFor(condition: () => boolean, ms = 5000): Promise<void
     await new Promise<void>((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** waitFor for conditions that need a request to check (a job's counts after a server-side sweep). */
+export async function waitForAsync(condition: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition still false after ${ms} ms`);
+    await new Promise<void>((resolve) => setTimeout(resolve, 100));
+  }
+}

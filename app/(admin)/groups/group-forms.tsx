@@ -2,7 +2,7 @@
 
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
-import { addGroupMembersAction, createGroupAction, removeGroupMemberAction } from './actions';
+import { addGroupMembersAction, createGroupAction, removeGroupMemberAction, setGroupBlackoutAction } from './actions';
 
 export function CreateGroupForm() {
   return (
@@ -72,4 +72,67 @@ export function RemoveMemberButton({ id, machineId, hostname }: { id: string; ma
       )}
     </ActionForm>
   );
+}
+
+const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+
+/**
+ * A group's blackout dates: add one with a date picker, remove one with its button. Only the
+ * change is sent and applied to the stored list, so two editors never undo each other. The add field comes first,
+ * so Enter in it adds rather than removing the first date. Dates over everywhere (before
+ * `pastBefore`) fold away under "Past dates".
+ */
+export function BlackoutEditor({ id, dates, pastBefore }: { id: string; dates: string[]; pastBefore: string }) {
+  const upcoming = dates.filter((d) => d >= pastBefore);
+  const past = dates.filter((d) => d < pastBefore);
+  return (
+    <ActionForm action={setGroupBlackoutAction} label="Blackout dates" className="space-y-3">
+      {(state, pending) => (
+        <>
+          <input type="hidden" name="id" value={id} />
+          <Field id="blackout-add" label="Add a date" error={fieldError(state, 'add')}>
+            <div className="flex gap-2">
+              <input id="blackout-add" name="add" type="date" className={inputClass} />
+              <button type="submit" disabled={pending} className={buttonClass('primary')}>
+                Add date
+              </button>
+            </div>
+          </Field>
+          {state && !state.ok && state.error.field?.startsWith('blackoutDates') ? (
+            <p role="alert" className="text-sm text-rose-700">
+              {state.error.message}
+            </p>
+          ) : null}
+          {upcoming.length === 0 ? (
+            <p className="text-sm text-slate-600">No upcoming blackout dates.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" aria-label="Upcoming blackout dates">
+              {upcoming.map((d) => (
+                <li key={d} className="flex items-center justify-between py-1.5">
+                  <span>
+                    {dayLabel(d)} <span className="text-xs text-slate-500">{d}</span>
+                  </span>
+                  <button type="submit" name="remove" value={d} disabled={pending} className={buttonClass('secondary')} aria-label={`Remove ${d}`}>
+                    Remove
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+          {past.length > 0 ? (
+            <details className="text-xs text-slate-500">
+              <summary className="cursor-pointer">Past dates ({past.length})</summary>
+              <p className="mt-1">{past.join(', ')}</p>
+            </details>
+          ) : null}
+        </>
+      )}
+    </ActionForm>
+  );
+}
+
+/** What auditors see: the upcoming dates, no controls. */
+export function BlackoutList({ dates, pastBefore }: { dates: string[]; pastBefore: string }) {
+  const upcoming = dates.filter((d) => d >= pastBefore);
+  return upcoming.length === 0 ? <p className="text-sm text-slate-600">No upcoming blackout dates.</p> : <p className="text-sm text-slate-700">{upcoming.map(dayLabel).join(' · ')}</p>;
 }

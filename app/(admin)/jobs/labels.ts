@@ -5,7 +5,10 @@ import { formatDateTime } from '@/app/_components/ui';
 export const JOB_KIND_LABEL: Record<JobKind, string> = { install: 'Install (mandatory)', offer: 'Offer', uninstall: 'Uninstall', inventory: 'Inventory' };
 export const JOB_STATE_TONE: Record<JobState, BadgeTone> = { active: 'green', suspended: 'amber', cancelled: 'gray' };
 
-export function timingLabel(job: Pick<Job, 'timing' | 'startAt' | 'deadline' | 'loadSpreading'>): string {
-  const base = job.timing === 'asap' ? 'As soon as received' : job.timing === 'at' ? `At ${formatDateTime(job.startAt)}` : `In installation windows${job.loadSpreading ? ', spread' : ''}`;
-  return job.deadline ? `${base}; deadline ${formatDateTime(job.deadline)}` : base;
+export function timingLabel(job: Pick<Job, 'kind' | 'timing' | 'startAt' | 'notBefore' | 'deadline' | 'loadSpreading' | 'maxConcurrent'>): string {
+  const parts = [job.timing === 'asap' ? 'As soon as received' : job.timing === 'at' ? `At ${formatDateTime(job.startAt)}` : `In installation windows${job.loadSpreading ? ', spread' : ''}`];
+  if (job.notBefore) parts.push(`not before ${formatDateTime(job.notBefore)}`);
+  if (job.deadline) parts.push(job.kind === 'offer' ? `offer expires ${formatDateTime(job.deadline)}` : `deadline ${formatDateTime(job.deadline)}`);
+  if (job.maxConcurrent) parts.push(`at most ${job.maxConcurrent} machine${job.maxConcurrent === 1 ? '' : 's'} installing at once`);
+  return parts.join('; ');
 }

@@ -8,6 +8,7 @@ import { listJobs } from '@/lib/jobs/list-jobs';
 import { JobProgress } from '@/app/_components/job-progress';
 import { Pager, SearchForm, pageHref } from '@/app/_components/list-controls';
 import { Badge, EmptyState, LinkButton, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { JobPackage } from './job-package';
 import { JOB_KIND_LABEL, JOB_STATE_TONE, timingLabel } from './labels';
 
 export const metadata: Metadata = { title: 'Jobs' };
@@ -40,7 +41,9 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
                 <Link href={`/jobs/${j.id}`} className="font-medium text-brand-700 hover:underline">
                   {j.name}
                 </Link>
-                <div className="text-xs text-slate-500">{j.packageLabel ?? 'no package'}</div>
+                <div className="text-xs text-slate-500">
+                  <JobPackage job={j} />
+                </div>
               </Td>
               <Td className="text-slate-600">{JOB_KIND_LABEL[j.kind]}</Td>
               <Td className="text-slate-600">{timingLabel(j)}</Td>

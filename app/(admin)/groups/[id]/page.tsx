@@ -9,7 +9,7 @@ import { listMachines } from '@/lib/machines/list-machines';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { setGroupWindowsAction } from '../actions';
-import { AddMembersForm, RemoveMemberButton } from '../group-forms';
+import { AddMembersForm, BlackoutEditor, BlackoutList, RemoveMemberButton } from '../group-forms';
 
 export const metadata: Metadata = { title: 'Group' };
 
@@ -19,6 +19,8 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   const group = await loadOr404(() => getGroup(getDb(), { actor, id }));
   const manage = can(actor.role, 'deploy.manage');
   const members = new Set(group.members.map((m) => m.id));
+  // A date is over everywhere once it is over in the zone furthest behind (UTC-12): before yesterday, UTC.
+  const pastBefore = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const candidates = manage ? (await listMachines(getDb(), { actor, query: { pageSize: 200 } })).machines.filter((m) => !members.has(m.id)) : [];
   return (
     <>
@@ -63,16 +65,25 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
             )}
           </Card>
         </div>
-        {manage ? (
-          <div className="space-y-6">
-            <Card title="Add machines">
-              <AddMembersForm id={group.id} machines={candidates.map((m) => ({ id: m.id, hostname: m.hostname }))} />
-            </Card>
-            <Card title="Default installation windows">
-              <WindowsEditor action={setGroupWindowsAction} id={group.id} windows={group.windows} zoneNote="Times are in each member’s own time zone." emptyNote="No default windows: members without windows of their own install any time." />
-            </Card>
-          </div>
-        ) : null}
+        <div className="space-y-6">
+          {manage ? (
+            <>
+              <Card title="Add machines">
+                <AddMembersForm id={group.id} machines={candidates.map((m) => ({ id: m.id, hostname: m.hostname }))} />
+              </Card>
+              <Card title="Default installation windows">
+                <WindowsEditor action={setGroupWindowsAction} id={group.id} windows={group.windows} zoneNote="Times are in each member’s own time zone." emptyNote="No default windows: members without windows of their own install any time." />
+              </Card>
+            </>
+          ) : null}
+          <Card title="Blackout dates">
+            <p className="mb-3 text-xs text-slate-500">
+              No installs start on these days on member machines, in each machine’s own time zone; deadlines wait too. A blackout day wins over a deadline: a mandatory install whose
+              deadline falls on one runs at the start of the next day that is not. Installs already running at midnight are not stopped.
+            </p>
+            {manage ? <BlackoutEditor id={group.id} dates={group.blackoutDates} pastBefore={pastBefore} /> : <BlackoutList dates={group.blackoutDates} pastBefore={pastBefore} />}
+          </Card>
+        </div>
       </div>
     </>
   );

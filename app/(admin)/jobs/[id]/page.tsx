@@ -11,8 +11,10 @@ import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
 import { JobProgress } from '@/app/_components/job-progress';
 import { Pager, pageHref } from '@/app/_components/list-controls';
 import { Badge, Card, EmptyState, PageHeader, StatCard, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { JobPackage } from '../job-package';
 import { JOB_KIND_LABEL, JOB_STATE_TONE, timingLabel } from '../labels';
 import { JobActions } from './job-actions';
+import { JobOutcomesCard, loadJobOutcomes } from './job-outcomes-card';
 
 export const metadata: Metadata = { title: 'Job' };
 
@@ -20,6 +22,7 @@ export default async function JobPage({ params, searchParams }: { params: Promis
   const actor = await requirePageActor('admin.view');
   const { id } = await params;
   const query = await searchParams;
+  const outcomes = loadJobOutcomes(actor, id);
   const view = await loadOr404(() => withDefaultsOnBadQuery(() => getJob(getDb(), { actor, id, query: { state: query.state, page: query.page } }), () => getJob(getDb(), { actor, id })));
   const { job, counts, total } = view;
   const filterHref = (state?: AssignmentState) => (state ? `/jobs/${id}?state=${state}` : `/jobs/${id}`);
@@ -27,9 +30,14 @@ export default async function JobPage({ params, searchParams }: { params: Promis
     <>
       <PageHeader
         title={job.name}
-        description={`${JOB_KIND_LABEL[job.kind]}${job.package ? ` · ${job.package.displayName} ${job.package.version}` : ''} · ${timingLabel(job)} · created ${formatDateTime(job.createdAt)}`}
+        description={`${JOB_KIND_LABEL[job.kind]} · ${timingLabel(job)} · created ${formatDateTime(job.createdAt)}`}
         actions={<Badge tone={JOB_STATE_TONE[job.state]}>{job.state}</Badge>}
       />
+      {job.packageLabel ? (
+        <p className="-mt-4 mb-6 text-sm text-slate-600">
+          Package: <JobPackage job={job} />
+        </p>
+      ) : null}
       <div className="mb-6 grid gap-4 sm:grid-cols-4">
         <StatCard label="Machines" value={total} />
         <StatCard label="Installed" value={counts.installed ?? 0} />
@@ -56,6 +64,7 @@ export default async function JobPage({ params, searchParams }: { params: Promis
             ))}
         </nav>
       </Card>
+      <JobOutcomesCard outcomes={outcomes} jobKind={job.kind} />
       {view.assignments.length === 0 ? (
         <EmptyState icon="machine" title="No machines in this view">Choose another state above.</EmptyState>
       ) : (

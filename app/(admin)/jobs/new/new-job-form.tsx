@@ -1,9 +1,10 @@
 'use client';
 
-import { useState } from 'react';
+import { startTransition, useActionState, useState } from 'react';
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
-import { createJobAction } from './actions';
+import type { JobPreview } from '@/lib/jobs/preview-job';
+import { createJobAction, previewJobAction } from './actions';
 
 interface Option {
   id: string;
@@ -20,6 +21,7 @@ const KINDS = [
 export function NewJobForm({ packages, machines, groups }: { packages: (Option & { expired: boolean })[]; machines: (Option & { hint: string })[]; groups: (Option & { hint: string })[] }) {
   const [kind, setKind] = useState<string>('install');
   const [timing, setTiming] = useState<string>('windows');
+  const [previewState, preview, previewing] = useActionState(previewJobAction, null);
   return (
     <ActionForm action={createJobAction} label="New job" className="max-w-3xl space-y-5">
       {(state, pending) => (
@@ -52,32 +54,12 @@ export function NewJobForm({ packages, machines, groups }: { packages: (Option &
             <fieldset>
               <legend className="text-sm font-medium text-slate-800">Groups</legend>
               <p className="text-xs text-slate-500">Machines that join a chosen group later get the job too.</p>
-              <div className="mt-2 grid max-h-48 gap-1 overflow-auto rounded-lg border border-slate-200 p-2 sm:grid-cols-2">
-                {groups.map((g) => (
-                  <label key={g.id} className="flex items-start gap-2 text-sm">
-                    <input type="checkbox" name="groupIds" value={g.id} className="mt-1" />
-                    <span>
-                      {g.label}
-                      <span className="block text-xs text-slate-500">{g.hint}</span>
-                    </span>
-                  </label>
-                ))}
-              </div>
+              <CheckList name="groupIds" options={groups} className="max-h-48" />
             </fieldset>
           ) : null}
           <fieldset aria-describedby={fieldError(state, 'machineIds') ? 'job-machines-error' : undefined}>
             <legend className="text-sm font-medium text-slate-800">Machines</legend>
-            <div className="mt-2 grid max-h-64 gap-1 overflow-auto rounded-lg border border-slate-200 p-2 sm:grid-cols-2">
-              {machines.map((m) => (
-                <label key={m.id} className="flex items-start gap-2 text-sm">
-                  <input type="checkbox" name="machineIds" value={m.id} className="mt-1" />
-                  <span>
-                    {m.label}
-                    <span className="block text-xs text-slate-500">{m.hint}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
+            <CheckList name="machineIds" options={machines} className="max-h-64" />
             {fieldError(state, 'machineIds') ? (
               <p id="job-machines-error" role="alert" className="mt-1 text-sm text-rose-700">
                 {fieldError(state, 'machineIds')}
@@ -117,14 +99,104 @@ export function NewJobForm({ packages, machines, groups }: { packages: (Option &
               <input id="job-deadline" name="deadline" type="datetime-local" className={inputClass} />
             </Field>
           </div>
-          <Field id="job-name" label="Name (optional)" error={fieldError(state, 'name')} hint="Default: the kind and the package.">
-            <input id="job-name" name="name" className={inputClass} />
-          </Field>
-          <button type="submit" disabled={pending} className={buttonClass('primary')}>
-            Create job
-          </button>
+          <div className="grid gap-4 sm:grid-cols-2">
+            <Field id="job-name" label="Name (optional)" error={fieldError(state, 'name')} hint="Default: the kind and the package.">
+              <input id="job-name" name="name" className={inputClass} />
+            </Field>
+            {kind !== 'inventory' ? (
+              <Field id="job-max-concurrent" label="At most this many machines install at once (optional)" error={fieldError(state, 'maxConcurrent') ?? fieldError(previewState, 'maxConcurrent')} hint="Empty: no cap. The server hands out turns; a machine waits for one.">
+                <input id="job-max-concurrent" name="maxConcurrent" type="number" min={1} inputMode="numeric" className={inputClass} />
+              </Field>
+            ) : null}
+          </div>
+          <PreviewPanel state={previewState} />
+          <div className="flex gap-3">
+            {/* Dispatched by hand, not as the form's action: a form action resets every field when it ends. */}
+            <button
+              type="button"
+              onClick={(e) => {
+                const fields = new FormData(e.currentTarget.form!);
+                startTransition(() => preview(fields));
+              }}
+              disabled={pending || previewing}
+              className={buttonClass('secondary')}
+            >
+              {previewing ? 'Working it out…' : 'Preview'}
+            </button>
+            <button type="submit" disabled={pending} className={buttonClass('primary')}>
+              Create job
+            </button>
+          </div>
         </>
       )}
     </ActionForm>
+  );
+}
+
+type PreviewState = Awaited<ReturnType<typeof previewJobAction>>;
+
+/** What the job would do, from the server's preview: counts and when it would start. */
+function PreviewPanel({ state }: { state: PreviewState }) {
+  if (!state) return null;
+  if (!state.ok) {
+    return (
+      <p role="alert" className="rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700">
+        Cannot preview: {state.error.message}
+      </p>
+    );
+  }
+  const p = JSON.parse(state.data?.preview ?? '{}') as JobPreview;
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('en-GB', { timeZone: 'UTC', dateStyle: 'medium', timeStyle: 'short' }) + ' UTC' : '—');
+  return (
+    <section aria-label="Preview" role="status" className="rounded-xl border border-brand-200 bg-brand-50/40 p-4 text-sm">
+      <h3 className="mb-2 font-semibold text-slate-800">If you create this job</h3>
+      <ul className="grid gap-2 sm:grid-cols-2">
+        <li>
+          <strong data-testid="preview-machines">{p.machines}</strong> {p.machines === 1 ? 'machine gets' : 'machines get'} an assignment
+        </li>
+        <li>
+          <strong data-testid="preview-installed">{p.alreadyInstalled}</strong> already have this version (Depot installed it)
+        </li>
+        <li>
+          <strong data-testid="preview-fail">{p.failConditions}</strong> fail its installation conditions on their last inventory
+        </li>
+        <li>
+          <strong>{p.noInventory}</strong> have not reported inventory yet (checked on the machine)
+        </li>
+        <li>
+          First start: <strong data-testid="preview-first">{when(p.firstStart)}</strong>
+        </li>
+        <li>
+          Last start: <strong data-testid="preview-last">{when(p.lastStart)}</strong>
+        </li>
+      </ul>
+      {p.failExamples.length ? (
+        <ul className="mt-3 list-disc pl-5 text-xs text-slate-600">
+          {p.failExamples.map((f) => (
+            <li key={f.hostname}>
+              {f.hostname}: {f.reason}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {p.machines === 0 ? <p className="mt-2 text-rose-700">No machine would get it: the chosen groups have no members yet.</p> : null}
+    </section>
+  );
+}
+
+/** Checkboxes of one name, each with a hint under its label. */
+function CheckList({ name, options, className }: { name: string; options: (Option & { hint: string })[]; className: string }) {
+  return (
+    <div className={`mt-2 grid gap-1 overflow-auto rounded-lg border border-slate-200 p-2 sm:grid-cols-2 ${className}`}>
+      {options.map((o) => (
+        <label key={o.id} className="flex items-start gap-2 text-sm">
+          <input type="checkbox" name={name} value={o.id} className="mt-1" />
+          <span>
+            {o.label}
+            <span className="block text-xs text-slate-500">{o.hint}</span>
+          </span>
+        </label>
+      ))}
+    </div>
   );
 }

@@ -3,16 +3,19 @@ import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
 import { describeWindow } from '@/lib/contract/installation-window';
-import { inventorySchema } from '@/lib/contract/agent-api';
 import { formatBytes } from '@/lib/format-bytes';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getMachine } from '@/lib/machines/get-machine';
-import { nextOpening } from '@/lib/schedule/next-opening';
+import { storedInventory } from '@/lib/machines/stored-inventory';
+import { describeOpening, nextOpening } from '@/lib/schedule/next-opening';
 import { loadOr404 } from '@/lib/http/load-or-404';
 import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { WindowsEditor } from '@/app/_components/windows-editor';
+import { listGroups } from '@/lib/groups/list-groups';
+import { listOwnerChoices } from '@/lib/machines/list-owner-choices';
 import { setMachineWindowsAction } from './actions';
+import { GroupsForm, OwnerForm, RetireForm } from './machine-forms';
 
 export const metadata: Metadata = { title: 'Machine' };
 
@@ -20,16 +23,17 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
   const actor = await requirePageActor('admin.view');
   const { id } = await params;
   const machine = await loadOr404(() => getMachine(getDb(), { actor, id }));
-  const facts = inventorySchema.safeParse(machine.facts);
-  const inv = facts.success ? facts.data : null;
+  const inv = storedInventory(machine.facts);
+  const manage = can(actor.role, 'deploy.manage') && !machine.retiredAt;
+  const [users, groups] = manage ? await Promise.all([listOwnerChoices(getDb(), { actor }), listGroups(getDb(), { actor })]) : [[], []];
   const now = new Date();
-  const opening = nextOpening(machine.windows, machine.timeZone, now);
-  const next = opening.end === null ? 'any time' : opening.start <= now ? `open now, until ${zoned(opening.end, machine.timeZone)}` : zoned(opening.start, machine.timeZone);
+  const opening = nextOpening(machine.windows, machine.timeZone, now, { blackoutDates: machine.blackoutDates });
+  const next = describeOpening(opening, now, (at) => zoned(at, machine.timeZone));
   return (
     <>
       <PageHeader
         title={machine.hostname}
-        description={`Enrolled ${formatDateTime(machine.enrolledAt)}${machine.enrolmentSecret ? ` with “${machine.enrolmentSecret}”` : ''} · owner ${machine.owner ?? 'none'} · time zone ${machine.timeZone}`}
+        description={`Enrolled ${formatDateTime(machine.enrolledAt)}${machine.enrolmentSecret ? ` with “${machine.enrolmentSecret}”` : ''} · owner ${machine.owner ?? 'none'} · time zone ${machine.timeZone}${machine.retiredAt ? ` · retired ${formatDateTime(machine.retiredAt)}` : ''}`}
         actions={machine.retiredAt ? <Badge tone="red">Retired</Badge> : machine.online ? <Badge tone="green">Online</Badge> : <Badge>Offline</Badge>}
       />
       <div className="grid gap-6 lg:grid-cols-3">
@@ -45,7 +49,7 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
                       <Link href={`/jobs/${a.jobId}`} className="font-medium text-brand-700 hover:underline">
                         {a.jobName}
                       </Link>
-                      <div className="text-xs text-slate-500">{a.packageName ? `${a.packageName} ${a.packageVersion}` : a.jobKind}</div>
+                      <div className="text-xs text-slate-500">{a.packageName ? `${a.packageName} ${a.packageVersion}` : a.packageLabel ? `${a.packageLabel} (deleted)` : a.jobKind}</div>
                     </Td>
                     <Td>
                       <AssignmentStateBadge state={a.state} jobKind={a.jobKind} />
@@ -59,6 +63,22 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
                         <details className="mt-1">
                           <summary className="cursor-pointer text-xs text-brand-700">Output</summary>
                           <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{a.output}</pre>
+                        </details>
+                      ) : null}
+                      {a.history.length ? (
+                        <details className="mt-1">
+                          <summary className="cursor-pointer text-xs text-brand-700">{`History (${a.history.length})`}</summary>
+                          <ol className="mt-1 space-y-0.5 text-xs text-slate-600">
+                            {a.history.map((e) => (
+                              <li key={`${e.attempt}-${e.state}`}>
+                                {formatDateTime(e.at)} · attempt {e.attempt} · <strong className="font-medium">{e.state}</strong>
+                                {e.exitCode !== null ? ` · exit code ${e.exitCode}` : ''}
+                                {e.source ? ` · from ${e.source}` : ''}
+                                {e.actorLabel ? ` · by ${e.actorLabel}` : ''}
+                                {e.reason ? ` · ${e.reason}` : ''}
+                              </li>
+                            ))}
+                          </ol>
                         </details>
                       ) : null}
                     </Td>
@@ -110,6 +130,19 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
           </Card>
         </div>
         <div className="space-y-6">
+          <Card title="Owner and groups">
+            {manage ? (
+              <div className="space-y-5">
+                <OwnerForm id={machine.id} ownerId={machine.ownerId} users={users} />
+                <GroupsForm id={machine.id} groups={groups.map((g) => ({ id: g.id, name: g.name }))} memberOf={machine.groups.map((g) => g.id)} />
+              </div>
+            ) : (
+              <dl className="space-y-2 text-sm">
+                <Fact label="Owner">{machine.owner ?? 'No owner'}</Fact>
+                <Fact label="Groups">{machine.groups.length ? machine.groups.map((g) => g.name).join(', ') : 'None'}</Fact>
+              </dl>
+            )}
+          </Card>
           <Card title="Installation windows">
             <p className="mb-3 text-sm text-slate-700">
               Next opening: <strong data-testid="next-opening">{next}</strong>
@@ -117,8 +150,18 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
             <p className="mb-3 text-xs text-slate-500">
               {machine.windows.length ? machine.windows.map(describeWindow).join(' · ') : 'No windows: installs may run any time.'}
             </p>
+            {machine.blackoutDates.length ? (
+              <p className="mb-3 text-xs text-slate-500" data-testid="blackout-dates">
+                Blackout dates from its groups (nothing starts on these days): {machine.blackoutDates.join(', ')}
+              </p>
+            ) : null}
             {can(actor.role, 'deploy.manage') && !machine.retiredAt ? <WindowsEditor action={setMachineWindowsAction} id={machine.id} windows={machine.ownWindows} zoneNote={`Times are in the machine’s zone, ${machine.timeZone}.`} emptyNote="No windows of its own: its groups’ defaults apply, else it installs any time." /> : null}
           </Card>
+          {manage ? (
+            <Card title="Retire">
+              <RetireForm id={machine.id} hostname={machine.hostname} />
+            </Card>
+          ) : null}
         </div>
       </div>
     </>

@@ -7,9 +7,12 @@ import { formatBytes } from '@/lib/format-bytes';
 import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getPackage } from '@/lib/packages/get-package';
+import { listPackageJobs } from '@/lib/packages/list-package-jobs';
 import { packageLabel } from '@/lib/packages/public-package';
-import { Badge, Card, PageHeader, buttonClass, formatDateTime } from '@/app/_components/ui';
+import { Badge, Card, PageHeader, Table, Td, buttonClass, formatDateTime } from '@/app/_components/ui';
 import { Icon } from '@/app/_components/icons';
+import { JobProgress } from '@/app/_components/job-progress';
+import { JOB_KIND_LABEL, JOB_STATE_TONE } from '../../jobs/labels';
 import { DeletePackageForm, EditPackageForm } from './package-forms';
 
 export const metadata: Metadata = { title: 'Package' };
@@ -29,6 +32,7 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
   const actor = await requirePageActor('admin.view');
   const { id } = await params;
   const pkg = await loadOr404(() => getPackage(getDb(), { actor, id }));
+  const packageJobs = await loadOr404(() => listPackageJobs(getDb(), { actor, id }));
   const m = pkg.manifest;
   const c = m.conditions;
   const manage = can(actor.role, 'deploy.manage');
@@ -91,7 +95,36 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
             )}
           </Card>
           <Card title="Jobs using this package">
-            <p className="text-sm text-slate-600">No job uses this package. Jobs that install, offer or uninstall it will be listed here.</p>
+            {packageJobs.jobs.length === 0 ? (
+              <p className="text-sm text-slate-600">No job uses this package. Jobs that install, offer or uninstall it will be listed here.</p>
+            ) : (
+              <>
+                <Table head={['Job', 'Kind', 'State', 'Progress', 'Created']} caption="Jobs using this package">
+                  {packageJobs.jobs.map((j) => (
+                    <tr key={j.id} data-testid={`package-job-${j.name}`}>
+                      <Td>
+                        <Link href={`/jobs/${j.id}`} className="font-medium text-brand-700 hover:underline">
+                          {j.name}
+                        </Link>
+                      </Td>
+                      <Td className="text-slate-600">{JOB_KIND_LABEL[j.kind]}</Td>
+                      <Td>
+                        <Badge tone={JOB_STATE_TONE[j.state]}>{j.state}</Badge>
+                      </Td>
+                      <Td>
+                        <JobProgress counts={j.counts} total={j.total} />
+                      </Td>
+                      <Td className="text-slate-600">{formatDateTime(j.createdAt)}</Td>
+                    </tr>
+                  ))}
+                </Table>
+                {packageJobs.total > packageJobs.jobs.length ? (
+                  <p className="mt-3 text-xs text-slate-500">
+                    The newest {packageJobs.jobs.length} of {packageJobs.total} jobs; the others are on the <Link href="/jobs" className="text-brand-700 hover:underline">Jobs</Link> page.
+                  </p>
+                ) : null}
+              </>
+            )}
           </Card>
         </div>
         {manage ? (

@@ -1,0 +1,1 @@
+CREATE INDEX "assignments_failed_updated_at_idx" ON "assignments" USING btree ("updated_at") WHERE state = 'failed';

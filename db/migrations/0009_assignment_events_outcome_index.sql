@@ -1,0 +1,1 @@
+CREATE INDEX "assignment_events_outcome_idx" ON "assignment_events" USING btree ("assignment_id","state","at","received_at") WHERE state in ('installed', 'failed', 'skipped', 'cancelled', 'expired');
