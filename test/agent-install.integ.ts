@@ -15,6 +15,7 @@ import { api, mustSignIn, type Session } from './helpers/http';
 import { seedCabinet, uploadPackage } from './helpers/seed';
 import { projectDir, startServer, type TestServer } from './helpers/server';
 import { waitFor } from './helpers/wait-for';
+import { spreadOf } from '../lib/schedule/install-time';
 
 const DEB = 'depot-test-hello';
 let server: TestServer;
@@ -66,6 +67,7 @@ interface JobAssignment {
   id: string;
   hostname: string;
   state: string;
+  attempt: number;
   exitCode: number | null;
   reason: string | null;
 }
@@ -142,7 +144,12 @@ describe('installation windows, with the agent clock driven by the test', () => 
     const jobId = await createJob({ kind: 'install', packageId: pkg.id, machineIds: [m.identity.machineId], timing: 'windows' });
     const spreadMarker = path.join(work, 'spread');
     const spreadPkg = await scriptPackage('spread-app', spreadMarker);
-    await createJob({ kind: 'install', packageId: spreadPkg.id, machineIds: [m.identity.machineId], timing: 'windows', loadSpreading: true });
+    const spreadJob = await createJob({ kind: 'install', packageId: spreadPkg.id, machineIds: [m.identity.machineId], timing: 'windows', loadSpreading: true });
+    // The spread minute is a stable hash of the assignment id, so the test computes it instead of
+    // hoping it is not minute 0 (which it is for one assignment in 59: the window's last minute is
+    // never chosen, so the install starts inside it).
+    const spreadRow = (await jobView(spreadJob)).assignments[0];
+    const spreadMinute = Math.floor(spreadOf(`${spreadRow.id}:${spreadRow.attempt}`) * 59);
 
     const agent = inProcessAgent(m, { now });
     expect(await agent.daemon.round()).toEqual({ ok: true });
@@ -157,9 +164,9 @@ describe('installation windows, with the agent clock driven by the test', () => 
     expect(fs.existsSync(marker)).toBe(true);
     expect((await jobView(jobId)).assignments[0].state).toBe('installed');
     // The spread install waits for its own minute inside the window.
-    expect(fs.existsSync(spreadMarker)).toBe(false);
-    expect(spreadAt!.getTime()).toBeGreaterThan(opens.getTime());
-    expect(spreadAt!.getTime()).toBeLessThan(opens.getTime() + 3600_000);
+    expect(fs.existsSync(spreadMarker)).toBe(spreadMinute === 0);
+    if (spreadMinute === 0) return;
+    expect(spreadAt).toEqual(new Date(opens.getTime() + spreadMinute * 60_000));
     agent.clock.now = spreadAt!.getTime();
     expect(await agent.daemon.work()).toBeNull();
     expect(fs.existsSync(spreadMarker)).toBe(true);
@@ -197,16 +204,19 @@ describe('installation windows, with the agent clock driven by the test', () => 
 describe('depot-agent status and install-service', () => {
   it('shows what is pending and when, and writes a systemd unit for the daemon', async () => {
     const m = await machine('status');
-    const window = { day: 3, start: '02:00', minutes: 120 };
+    // A day three days away, so the window is never open while the test runs.
+    const day = (new Date().getUTCDay() + 3) % 7;
+    const name = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][day];
+    const window = { day, start: '02:00', minutes: 120 };
     await api(server.url, `/api/machines/${m.identity.machineId}/windows`, { method: 'PUT', session: admin, json: { windows: [window] } });
     const pkg = await scriptPackage('status-app', path.join(work, 'status'));
     await createJob({ kind: 'install', packageId: pkg.id, machineIds: [m.identity.machineId], timing: 'windows' });
     const env = { DEPOT_AGENT_DIR: m.dir };
     const status = await depotAgent(['status'], env);
     expect(status.status, status.stderr).toBe(0);
-    expect(status.stdout).toContain('Installation windows (UTC): Wed 02:00 for 2 h.');
-    expect(status.stdout).toMatch(/Next window: Wed \d\d \w+, 02:00\./);
-    expect(status.stdout).toMatch(/status-app app 1\.0\.0: pending: install Wed \d\d \w+, 02:00/);
+    expect(status.stdout).toContain(`Installation windows (UTC): ${name} 02:00 for 2 h.`);
+    expect(status.stdout).toMatch(new RegExp(`Next window: ${name} \\d\\d \\w+, 02:00\\.`));
+    expect(status.stdout).toMatch(new RegExp(`status-app app 1\\.0\\.0: pending: install ${name} \\d\\d \\w+, 02:00`));
 
     const unitDir = path.join(m.dir, 'units');
     const installed = await depotAgent(['install-service', '--unit-dir', unitDir, '--no-enable'], env);
