@@ -19,10 +19,13 @@ export const users = pgTable(
     // Bumped to end every session of the user at once (disable, password reset, "sign out everywhere").
     sessionVersion: integer('session_version').notNull().default(1),
     lastSignInAt: timestamp('last_sign_in_at', { withTimezone: true }),
+    // The private calendar (ICS) feed's secret, as SHA-256 (32 random bytes); null: no feed.
+    // Replacing or clearing it revokes the old URL at once.
+    calendarTokenHash: text('calendar_token_hash'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('users_email_idx').on(t.email)],
+  (t) => [uniqueIndex('users_email_idx').on(t.email), uniqueIndex('users_calendar_token_hash_idx').on(t.calendarTokenHash)],
 );
 export type User = typeof users.$inferSelect;
 
@@ -234,6 +237,11 @@ export const jobs = pgTable(
     loadSpreading: boolean('load_spreading').notNull().default(false),
     // At most this many machines install at once (null: no cap). The server hands out the slots.
     maxConcurrent: integer('max_concurrent'),
+    // How many times an end user may postpone this mandatory install to a later window (never
+    // past the deadline); null or 0: no deferral.
+    deferralLimit: integer('deferral_limit'),
+    // An end user may run a selected offer (or a mandatory install) at once, outside windows.
+    allowInstallNow: boolean('allow_install_now').notNull().default(false),
     state: jobStateEnum('state').notNull().default('active'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -254,6 +262,8 @@ export const assignmentStateEnum = pgEnum('assignment_state', [
   'skipped',
   'cancelled',
   'expired',
+  // An offer the end user rejected: it stops showing; they may restore it while the offer lasts.
+  'declined',
 ]);
 export type AssignmentState = (typeof assignmentStateEnum.enumValues)[number];
 
@@ -276,6 +286,11 @@ export const assignments = pgTable(
     reason: text('reason'),
     // The last 64 KiB of the installer's output, for the latest attempt.
     output: text('output'),
+    // The end user's own timing for this machine: a deferral (or a later start) moves notBefore
+    // past the job's; runNow ("install now", where the job allows it) ignores the windows.
+    notBefore: timestamp('not_before', { withTimezone: true }),
+    deferrals: integer('deferrals').notNull().default(0),
+    runNow: boolean('run_now').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -342,6 +357,12 @@ export const machineGroups = pgTable(
     windows: jsonb('windows').$type<InstallationWindow[]>(),
     // Days ("YYYY-MM-DD", in each machine's own time zone) on which nothing installs on members.
     blackoutDates: jsonb('blackout_dates').$type<string[]>().notNull().default([]),
+    // End users may put their own machines in this group from the portal (the seed's ID groups).
+    selfService: boolean('self_service').notNull().default(false),
+    // Guardrails for members' own windows: they must lie inside this envelope (null: anywhere)
+    // and stay open at least this many minutes a week, so mandatory installs cannot be starved.
+    windowEnvelope: jsonb('window_envelope').$type<InstallationWindow[]>(),
+    minOpenMinutes: integer('min_open_minutes'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

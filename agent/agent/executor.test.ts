@@ -27,6 +27,7 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
   deadline: null,
   loadSpreading: false,
   maxConcurrent: null,
+  mandatory: true,
   package: {
     id: '33333333-3333-4333-8333-333333333333',
     packageId: 'hi',

@@ -13,6 +13,7 @@ const TONE: Record<AssignmentState, BadgeTone> = {
   skipped: 'amber',
   cancelled: 'gray',
   expired: 'gray',
+  declined: 'gray',
 };
 
 const LABEL: Record<AssignmentState, string> = {
@@ -27,6 +28,7 @@ const LABEL: Record<AssignmentState, string> = {
   skipped: 'Skipped',
   cancelled: 'Cancelled',
   expired: 'Expired',
+  declined: 'Declined',
 };
 
 /** An assignment's state; for an uninstall job, "installed" reads as done ("Removed"). */

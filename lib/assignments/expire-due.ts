@@ -21,7 +21,7 @@ export async function expireDue(db: Db, now: Date): Promise<Expired> {
   return db.transaction(async (tx) => {
     const offers = await moveAssignments(tx, {
       where: sql`job_id in (select id from ${jobs} where kind = 'offer' and deadline <= ${at})`,
-      from: ['offered'],
+      from: ['offered', 'declined'],
       to: 'expired',
       by: 'system',
       actorLabel: 'system',

@@ -32,11 +32,21 @@ describe('assignment transitions', () => {
   });
 
   it('keeps the agent away from offers, holds and cancellations', () => {
-    for (const from of ['offered', 'held', 'cancelled', 'expired'] as const) for (const to of AGENT_REPORTED_STATES) expect(canMove(from, to, 'agent')).toBe(false);
+    for (const from of ['offered', 'declined', 'held', 'cancelled', 'expired'] as const) for (const to of AGENT_REPORTED_STATES) expect(canMove(from, to, 'agent')).toBe(false);
+  });
+
+  it('lets the end user choose, change their mind before the installer starts, reject and restore an offer', () => {
+    expect(canMove('offered', 'pending', 'user')).toBe(true);
+    for (const from of ['pending', 'downloading', 'ready'] as const) expect(canMove(from, 'offered', 'user')).toBe(true);
+    expect(canMove('installing', 'offered', 'user')).toBe(false);
+    expect(canMove('offered', 'declined', 'user')).toBe(true);
+    expect(canMove('declined', 'offered', 'user')).toBe(true);
+    expect(canMove('declined', 'pending', 'user')).toBe(false);
+    expect(isTerminal('declined')).toBe(false);
   });
 
   it('derives the sets used by set-based writers', () => {
-    expect(statesFrom('cancelled', 'admin').sort()).toEqual(['downloading', 'held', 'offered', 'pending', 'ready']);
+    expect(statesFrom('cancelled', 'admin').sort()).toEqual(['declined', 'downloading', 'held', 'offered', 'pending', 'ready']);
     expect(NOT_STARTED_STATES.every((s) => canMove(s, 'held', 'admin'))).toBe(true);
     expect(ACTIVE_STATES.some(isTerminal)).toBe(false);
   });

@@ -7,6 +7,7 @@
  *      │            │            │          └──────► failed ──(re-run: next attempt)──► pending
  *      │            └────────────┴─────► failed
  *      ├─► offered ─(user selects)─► pending      offered ─(deadline)─► expired
+ *      │      └─(user rejects)─► declined ─(user restores)─► offered
  *      ├─► held (job suspended) ─(resumed)─► pending
  *      ├─► skipped (installation conditions not met)
  *      ├─► cancelled (job cancelled, machine retired; a package is deleted only when its jobs'
@@ -28,10 +29,14 @@ export const TRANSITIONS: Table = {
   // anything is downloaded, and conditions can rule an install out before the download.
   // Expiry (by the sweep) stops whatever has not started; an install already running finishes.
   pending: { downloading: A, ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], offered: ['user'], expired: ['system'] },
-  downloading: { ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
-  ready: { installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
+  downloading: { offered: ['user'], ready: A, installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
+  ready: { offered: ['user'], installing: A, installed: A, failed: A, skipped: A, held: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
   installing: { installed: A, failed: ['agent', 'system'] },
-  offered: { pending: ['user'], expired: ['system'], cancelled: ['admin', 'system'] },
+  // pending ─► offered (by the user) is "changed my mind" on a selected offer before it started;
+  // the portal's operations check that the job is an offer.
+  offered: { pending: ['user'], declined: ['user'], expired: ['system'], cancelled: ['admin', 'system'] },
+  // Not terminal: the user may restore a rejected offer while it lasts; cancel and expiry end it.
+  declined: { offered: ['user'], expired: ['system'], cancelled: ['admin', 'system'] },
   held: { pending: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
   // Re-run: a new attempt starts from pending.
   failed: { pending: ['admin'] },

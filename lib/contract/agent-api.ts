@@ -107,6 +107,11 @@ export const planAssignmentSchema = z.object({
    * (POST /turn) right before it runs the installer. Null: no cap. Absent in older plans.
    */
   maxConcurrent: z.number().int().positive().nullable().default(null),
+  /**
+   * An admin's install (or uninstall) rather than the end user's own selection: the agent tells
+   * the user before it runs. Absent in older plans: treated as mandatory.
+   */
+  mandatory: z.boolean().default(true),
   package: planPackageSchema.nullable(),
 });
 export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
