@@ -13,6 +13,7 @@ import { benchAgentIdle } from './agent-idle';
 import { benchFanOut } from './fan-out';
 import { benchPages } from './pages';
 import { benchPlanPolls } from './plan-polls';
+import { benchPortal } from './portal';
 import { benchTransfer } from './transfer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -52,25 +53,22 @@ async function load(url: string, requests: number, concurrency: number): Promise
   return requests / seconds;
 }
 
+/** The benchmarks after the baseline, in order; `BENCH_ONLY=<name>` runs one of them alone. */
+const BENCHES: Record<string, () => Promise<string[]>> = {
+  transfer: benchTransfer,
+  polls: benchPlanPolls,
+  fanout: benchFanOut,
+  agent: benchAgentIdle,
+  pages: benchPages,
+  portal: benchPortal,
+};
+
 async function main() {
-  if (process.env.BENCH_ONLY === 'transfer') {
-    for (const line of await benchTransfer()) console.log(line);
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'fanout') {
-    for (const line of await benchFanOut()) console.log(line);
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'agent') {
-    for (const line of await benchAgentIdle()) console.log(line);
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'pages') {
-    for (const line of await benchPages()) console.log(line);
-    return;
-  }
-  if (process.env.BENCH_ONLY === 'polls') {
-    for (const line of await benchPlanPolls()) console.log(line);
+  const only = process.env.BENCH_ONLY;
+  if (only) {
+    const bench = BENCHES[only];
+    if (!bench) throw new Error(`BENCH_ONLY=${only} is not a benchmark; expected one of: ${Object.keys(BENCHES).join(', ')}`);
+    for (const line of await bench()) console.log(line);
     return;
   }
   const server = await startServer({ pglite: true });
@@ -107,16 +105,10 @@ async function main() {
   } finally {
     await server.dispose();
   }
-  console.log('');
-  for (const line of await benchTransfer()) console.log(line);
-  console.log('');
-  for (const line of await benchPlanPolls()) console.log(line);
-  console.log('');
-  for (const line of await benchFanOut()) console.log(line);
-  console.log('');
-  for (const line of await benchAgentIdle()) console.log(line);
-  console.log('');
-  for (const line of await benchPages()) console.log(line);
+  for (const bench of Object.values(BENCHES)) {
+    console.log('');
+    for (const line of await bench()) console.log(line);
+  }
 }
 
 main().catch((error: unknown) => {
