@@ -32,7 +32,7 @@ export function HistoryTable({ entries, now, showMachine = true }: { entries: Hi
           <Td className="max-w-md whitespace-normal text-slate-700">
             <div className="text-sm">{e.summary}</div>
             {e.outputTail.length ? (
-              <pre aria-label="Last lines of the installer's output" className="mt-1 max-h-40 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100">
+              <pre aria-label="Last lines of the installer's output" className="mt-1 max-h-40 overflow-auto whitespace-pre-wrap break-all rounded bg-slate-900 p-2 text-xs text-slate-100">
                 {e.outputTail.join('\n')}
               </pre>
             ) : null}

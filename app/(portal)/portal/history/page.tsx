@@ -31,7 +31,7 @@ export default async function Page({ searchParams }: { searchParams: Promise<Rec
   };
   return (
     <>
-      <PageHeader title="History" description="Every installation attempt on your machines, newest first, with its outcome and the reason." actions={<Badge>{result.total} attempts</Badge>} />
+      <PageHeader title="History" description="Every installation attempt on your machines, newest first, with its outcome and the reason." actions={<Badge>{result.total === 1 ? '1 attempt' : `${result.total} attempts`}</Badge>} />
       <div className="mb-4 space-y-3">
         <FilterChips label="Machine" current={filters.machine} options={result.machines.map((m) => [m.id, m.hostname])} href={(v) => hrefWith({ machine: v })} />
         <FilterChips label="Outcome" current={filters.outcome} options={JOB_OUTCOME_STATES.map((s) => [s, OUTCOME_LABEL[s]])} href={(v) => hrefWith({ outcome: v })} />

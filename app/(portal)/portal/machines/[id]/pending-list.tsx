@@ -29,7 +29,8 @@ export function PendingList({ rows, timeZone, now }: { rows: PendingRow[]; timeZ
             </div>
             <div className="mt-0.5 flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
               {row.mandatory ? <Badge tone="violet">Required</Badge> : <Badge tone="blue">Your choice</Badge>}
-              <span>{row.jobName}</span>
+              {/* A job named after its package ("install Firefox ESR 115") says nothing more. */}
+              {row.jobName.toLowerCase().endsWith(row.what.toLowerCase()) ? null : <span>{row.jobName}</span>}
             </div>
           </Td>
           <Td>
