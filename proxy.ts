@@ -6,7 +6,8 @@ import { NextResponse, type NextRequest } from 'next/server';
  * ended can send the visitor back after signing in. Every page, action and route checks the
  * session and role itself.
  */
-const PUBLIC = [/^\/signin(\/|$)/, /^\/api\//, /^\/_next\//, /^\/favicon\.ico$/];
+// The calendar feed authenticates by the token in its path: calendar apps have no session to send.
+const PUBLIC = [/^\/signin(\/|$)/, /^\/api\//, /^\/_next\//, /^\/favicon\.ico$/, /^\/calendar\/[^/]+\.ics$/];
 const SESSION_COOKIES = ['next-auth.session-token', '__Secure-next-auth.session-token'];
 
 export function proxy(request: NextRequest) {

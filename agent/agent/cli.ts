@@ -23,7 +23,8 @@ import { AgentDaemon, realWorld } from './daemon';
 import { AgentBusy, lockAgentDir } from './dir-lock';
 import { enroll, EnrollRefused } from './enroll';
 import { factsFromChild } from './facts-child';
-import { LocalState } from './local-state';
+import { FINISHED, LocalState } from './local-state';
+import { planNotices } from './notices';
 import { runProcess } from './process-runner';
 import { installService } from './service-unit';
 
@@ -105,7 +106,9 @@ export function buildProgram(): Command {
       const upcoming = upcomingBlackoutDates(plan, now);
       if (upcoming.length) console.log(`Blackout dates (nothing installs on these days, ${plan.timeZone}): ${upcoming.join(', ')}.`);
       console.log(`Next window: ${when}.`);
-      for (const line of assignmentLines(plan, new LocalState(dir), now)) console.log(line);
+      const local = new LocalState(dir);
+      for (const line of assignmentLines(plan, local, now)) console.log(line);
+      for (const line of noticeLines(plan, local, now)) console.log(line);
     });
 
   program
@@ -153,6 +156,18 @@ function assignmentLines(plan: Plan, local: LocalState, now: Date): string[] {
     if (!listed.has(id)) lines.push(`  assignment ${id.slice(0, 8)}: ${entry.state} at ${fmt(new Date(entry.at), plan.timeZone)}`);
   }
   return lines;
+}
+
+/**
+ * The portal's banners, from the cached plan: admins' installs starting within 24 h and deadlines
+ * within 48 h. What this machine has finished, or is running, needs no warning.
+ */
+export function noticeLines(plan: Plan, local: Pick<LocalState, 'get'>, now: Date): string[] {
+  const notices = planNotices(plan, now, (a) => {
+    const state = local.get(a.assignmentId, a.attempt)?.state;
+    return state === 'installing' || (!!state && FINISHED.has(state));
+  });
+  return notices.length ? ['Notices:', ...notices.map((n) => `  ${n.text}.`)] : [];
 }
 
 /** The plan's blackout dates from today on (in the machine's zone). */

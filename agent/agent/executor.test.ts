@@ -178,6 +178,26 @@ describe('Executor', () => {
     expect(executor.state.get(a.assignmentId, 1)?.state).toBe('installed');
   });
 
+  it('logs once when it schedules an admin’s install, with the time it will start; not the user’s own selections', async () => {
+    // Fri 2027-01-01 10:00 in Berlin; the machine installs Fridays 22:00-23:00.
+    const clock = { now: Date.parse('2027-01-01T09:00:00Z') };
+    const logs: string[] = [];
+    const { executor, runs } = setup({ now: () => clock.now, log: (line) => logs.push(line) });
+    const required = assignment({ timing: 'windows' });
+    const chosen = assignment({ timing: 'windows', mandatory: false });
+    const plan: Plan = { ...planOf(required, chosen), timeZone: 'Europe/Berlin', windows: [{ day: 5, start: '22:00', minutes: 60 }] };
+    expect((await executor.work(plan))?.toISOString()).toBe('2027-01-01T21:00:00.000Z');
+    clock.now += 60 * 60_000;
+    await executor.work(plan);
+    const announced = logs.filter((l) => l.startsWith('will '));
+    expect(announced).toEqual(['will install Hi 1 at Fri 22:00 Europe/Berlin (2027-01-01T21:00:00.000Z, in 12 h)']);
+    // A deferral (a later not-before in a new plan) moves the start: announced again.
+    const deferred: Plan = { ...plan, assignments: [{ ...required, notBefore: '2027-01-02T00:00:00Z' }, chosen] };
+    await executor.work(deferred);
+    expect(logs.filter((l) => l.startsWith('will ')).at(-1)).toBe('will install Hi 1 at Fri 8 Jan 22:00 Europe/Berlin (2027-01-08T21:00:00.000Z, in 7 days)');
+    expect(runs).toEqual([]);
+  });
+
   it('refuses to run a stored download that changed on disk', async () => {
     const clock = { now: Date.parse('2027-01-01T00:00:00Z') };
     const { executor, runs, dir } = setup({ now: () => clock.now });

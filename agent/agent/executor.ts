@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEvent, type TurnResponse } from '../../lib/contract/agent-api';
-import { installTime, spreadOf } from '../../lib/schedule/install-time';
+import { formatLocal, relativeTime } from '../../lib/schedule/relative-time';
 import type { Identity } from './agent-dir';
 import { detect, unmetCondition, type MachineProbe } from './checks';
 import { downloadContent, IntegrityError, verifyFile } from './download';
 import { installerEnv, prepareInstall, uninstallArgv } from './installers';
 import { FINISHED, LocalState } from './local-state';
+import { isAnnounced, nameOf, startTime } from './notices';
 import { Outbox } from './outbox';
 import type { ProcessRunner } from './process-runner';
 
@@ -52,6 +53,8 @@ export class Executor {
   readonly state: LocalState;
   readonly outbox: Outbox;
   private readonly downloads: string;
+  /** Start times of admins' installs already logged, by `assignmentId:attempt`. */
+  private readonly announced = new Map<string, number>();
 
   constructor(
     private readonly identity: Identity,
@@ -78,7 +81,22 @@ export class Executor {
     }
     this.pruneDownloads(plan);
     this.state.prune((id) => plan.assignments.some((a) => a.assignmentId === id) || this.outbox.has(id));
+    for (const key of this.announced.keys()) if (!plan.assignments.some((a) => key === `${a.assignmentId}:${a.attempt}`)) this.announced.delete(key);
     return next === null ? null : new Date(next);
+  }
+
+  /**
+   * One log line when an admin's install is scheduled ("will install Firefox ESR 115 at Tue 22:00
+   * Europe/Berlin …"), so whoever reads the machine's journal learns of it ahead; again only
+   * if its time moves (a new plan, a deferral). The user's own selections are not announced.
+   */
+  private announce(plan: Plan, a: PlanAssignment, due: number): void {
+    const key = `${a.assignmentId}:${a.attempt}`;
+    if (this.announced.get(key) === due) return;
+    this.announced.set(key, due);
+    const now = new Date(this.world.now());
+    const at = new Date(due);
+    this.world.log(`will ${a.kind} ${nameOf(a)} at ${formatLocal(at, plan.timeZone, now)} ${plan.timeZone} (${at.toISOString()}, ${relativeTime(at, now)})`);
   }
 
   /** Moves one assignment as far as it can go now; returns when it is next due, if it waits. */
@@ -114,8 +132,11 @@ export class Executor {
       this.world.log(`${a.jobName}: the package expired on ${a.package.expiresAt}; not installed`);
       return null;
     }
-    const due = installTime(a, plan.windows, plan.timeZone, new Date(this.world.now()), spreadOf(`${a.assignmentId}:${a.attempt}`), { blackoutDates: plan.blackoutDates }).getTime();
-    if (due > this.world.now()) return due;
+    const due = startTime(plan, a, new Date(this.world.now())).getTime();
+    if (due > this.world.now()) {
+      if (isAnnounced(a)) this.announce(plan, a, due);
+      return due;
+    }
     if (a.kind !== 'inventory') {
       const current = await this.world.currentPlan();
       if (current && !current.assignments.some((c) => c.assignmentId === a.assignmentId && c.attempt === a.attempt)) {

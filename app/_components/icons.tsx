@@ -16,6 +16,8 @@ const PATHS = {
   key: 'M15 7a4 4 0 11-3.5 6H9v2H7v2H4v-3l5.5-5.5A4 4 0 0115 7zM16 8h.01',
   upload: 'M12 16V4M7 9l5-5 5 5M4 20h16',
   download: 'M12 4v12M7 11l5 5 5-5M4 20h16',
+  calendar: 'M4 6h16v15H4zM4 10h16M8 3v4M16 3v4M8 14h3v3H8z',
+  bell: 'M6 16V11a6 6 0 0112 0v5l2 2H4l2-2zM10 21h4',
 } as const;
 
 export type IconName = keyof typeof PATHS;

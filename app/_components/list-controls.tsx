@@ -1,10 +1,14 @@
 import Link from 'next/link';
 import { buttonClass, inputClass } from './ui';
 
-/** A GET search box: the query lives in the URL, so results can be linked and reloaded. */
-export function SearchForm({ id, label, placeholder, value }: { id: string; label: string; placeholder: string; value?: string }) {
+/**
+ * A GET search box: the query lives in the URL, so results can be linked and reloaded. `keep`:
+ * other filters of the page, sent along as hidden fields so a search does not drop them.
+ */
+export function SearchForm({ id, label, placeholder, value, keep }: { id: string; label: string; placeholder: string; value?: string; keep?: Record<string, string | undefined> }) {
   return (
     <form className="mb-4 flex gap-2" role="search">
+      {Object.entries(keep ?? {}).map(([name, v]) => (v ? <input key={name} type="hidden" name={name} value={v} /> : null))}
       <label htmlFor={id} className="sr-only">{label}</label>
       <input id={id} name="q" defaultValue={value ?? ''} placeholder={placeholder} className={`${inputClass} max-w-sm`} />
       <button className={buttonClass('secondary')}>Search</button>

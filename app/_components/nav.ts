@@ -26,4 +26,5 @@ export const PORTAL_NAV: NavItem[] = [
   { href: '/portal/catalog', label: 'Catalog', icon: 'catalog', permission: 'portal.use' },
   { href: '/portal/windows', label: 'Installation windows', icon: 'clock', permission: 'portal.use' },
   { href: '/portal/history', label: 'History', icon: 'history', permission: 'portal.use' },
+  { href: '/portal/calendar', label: 'Calendar feed', icon: 'calendar', permission: 'portal.use' },
 ];

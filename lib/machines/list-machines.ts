@@ -157,7 +157,7 @@ async function assignmentCounts(db: Db, ids: string[]): Promise<Map<string, { pe
 }
 
 /** "Debian GNU/Linux 12 (x64)" from reported facts: the inventory's os object, or an enrolment string. */
-function describeOs(os: unknown): string | null {
+export function describeOs(os: unknown): string | null {
   if (typeof os === 'string') return os;
   if (os && typeof os === 'object') {
     const o = os as { distro?: string; release?: string; arch?: string };

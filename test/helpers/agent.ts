@@ -45,7 +45,7 @@ export const testFacts = (hostname: string): Inventory => ({
  * A real AgentDaemon in the test process: real HTTP to the real server, real installers and
  * checks, but a clock the test moves, so window tests never sleep.
  */
-export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch?: typeof fetch } ) {
+export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch?: typeof fetch; facts?: Partial<Inventory> } ) {
   const logs: string[] = [];
   const clock = { now: options.now };
   const world: AgentWorld = {
@@ -58,7 +58,8 @@ export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch
     },
     random: () => 0.5,
     fetch: options.fetch ?? fetch,
-    collect: async () => testFacts(m.identity.machineId.slice(0, 8)),
+    // facts: what the machine reports instead (its host name and zone change the server's row).
+    collect: async () => ({ ...testFacts(m.identity.machineId.slice(0, 8)), ...options.facts }),
     log: (line) => logs.push(line),
     run: runProcess,
     probe: realProbe(runProcess),

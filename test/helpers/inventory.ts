@@ -12,6 +12,7 @@ import { projectDir } from './server';
 /** Endpoints that are public on purpose, with the reason. */
 export const PUBLIC_ROUTE_FILES: Record<string, string> = {
   'app/api/auth/[...nextauth]/route.ts': 'next-auth: sign-in, sign-out and CSRF must work without a session',
+  'app/calendar/[file]/route.ts': 'the private calendar feed: calendar apps send no session; the token in the path is the credential (test/portal-calendar.integ.ts)',
 };
 
 export const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';

@@ -16,6 +16,9 @@ const VERBS: Record<string, string> = {
   'package.register': 'registered package',
   'package.update': 'edited package',
   'package.delete': 'deleted package',
+  'calendar_feed.create': 'created the calendar feed of',
+  'calendar_feed.replace': 'replaced the calendar feed URL of',
+  'calendar_feed.revoke': 'turned off the calendar feed of',
 };
 
 export function describeAction(action: string): string {

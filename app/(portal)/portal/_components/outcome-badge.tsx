@@ -1,0 +1,11 @@
+import { Badge, type BadgeTone } from '@/app/_components/ui';
+import type { HistoryEntry } from '@/lib/portal/list-my-history';
+
+const TONE: Record<HistoryEntry['outcome'], BadgeTone> = { installed: 'green', failed: 'red', skipped: 'amber', cancelled: 'gray', expired: 'gray' };
+const LABEL: Record<HistoryEntry['outcome'], string> = { installed: 'Installed', failed: 'Failed', skipped: 'Skipped', cancelled: 'Cancelled', expired: 'Expired' };
+
+/** An attempt's outcome; for an uninstall "installed" reads as "Removed", for an inventory "Done". */
+export function OutcomeBadge({ outcome, jobKind }: { outcome: HistoryEntry['outcome']; jobKind: HistoryEntry['jobKind'] }) {
+  const label = outcome === 'installed' && jobKind === 'uninstall' ? 'Removed' : outcome === 'installed' && jobKind === 'inventory' ? 'Done' : LABEL[outcome];
+  return <Badge tone={TONE[outcome]}>{label}</Badge>;
+}
