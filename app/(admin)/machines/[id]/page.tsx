@@ -150,6 +150,16 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
             <p className="mb-3 text-xs text-slate-500">
               {machine.windows.length ? machine.windows.map(describeWindow).join(' · ') : 'No windows: installs may run any time.'}
             </p>
+            {machine.guardrailViolations.length ? (
+              <div className="mb-3 rounded-lg bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="guardrail-violations">
+                <p className="font-medium">Its own windows break its groups’ guardrails (they changed after the windows were set, or an admin set them). They are kept as they are:</p>
+                <ul className="mt-1 list-disc space-y-0.5 pl-4">
+                  {machine.guardrailViolations.map((v) => (
+                    <li key={`${v.rule}-${v.groupId}-${v.window}`}>{v.message}</li>
+                  ))}
+                </ul>
+              </div>
+            ) : null}
             {machine.blackoutDates.length ? (
               <p className="mb-3 text-xs text-slate-500" data-testid="blackout-dates">
                 Blackout dates from its groups (nothing starts on these days): {machine.blackoutDates.join(', ')}
