@@ -11,7 +11,8 @@ export const setMyWindowsSchema = z
   .object({
     windows: installationWindowsSchema.nullable(),
     timeZone: z
-      .string({ message: 'expected the IANA time zone the windows are in (the machine’s own)' })
+      // No message of our own: zod's "is required (expected string)" says what is missing.
+      .string()
       .max(64, 'expected an IANA time zone such as Europe/Berlin')
       .superRefine((zone, ctx) => {
         if (!IANAZone.isValidZone(zone)) ctx.addIssue({ code: 'custom', message: `unknown time zone "${zone}" (expected an IANA name such as Europe/Berlin)` });

@@ -25,7 +25,7 @@ export function GuardrailsSummary({ group, breaking }: { group: MachineGroup; br
       </p>
       {breaking ? (
         <p className="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">
-          {breaking} member{breaking === 1 ? '’s' : 's’'} own windows break these guardrails (see Members). They are kept until the user or an admin changes them.
+          {`${breaking} ${breaking === 1 ? 'member’s' : 'members’'} own windows break these guardrails (see Members). They are kept until the user or an admin changes them.`}
         </p>
       ) : null}
       {defaultsOutside.length ? <p className="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">This group’s default windows break its own guardrails: {defaultsOutside.map((v) => v.message).join(' ')}</p> : null}

@@ -100,8 +100,8 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
                 {limits.map((g) => (
                   <li key={g.groupId}>
                     <div className="font-medium text-slate-900">{g.groupName}</div>
-                    {g.windowEnvelope ? <div>Windows only {describeEnvelope(g.windowEnvelope)}</div> : null}
-                    {g.minOpenMinutes ? <div>At least {formatHours(g.minOpenMinutes)} a week open, so mandatory installs cannot be starved</div> : null}
+                    {g.windowEnvelope ? <div>{`Windows only ${describeEnvelope(g.windowEnvelope)}`}</div> : null}
+                    {g.minOpenMinutes ? <div>{`At least ${formatHours(g.minOpenMinutes)} a week open, so mandatory installs cannot be starved`}</div> : null}
                   </li>
                 ))}
               </ul>
