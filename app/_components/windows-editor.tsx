@@ -7,6 +7,7 @@ import { installationWindowsSchema, type InstallationWindow } from '@/lib/contra
 import type { ActionState } from '@/lib/http/server-action';
 import { checkGuardrails, type GroupGuardrails } from '@/lib/schedule/guardrails';
 
+const FIELD_LABEL: Record<string, string> = { day: 'Day', start: 'Start', minutes: 'Length' };
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 interface Row {
@@ -78,6 +79,8 @@ export function WindowsEditor({ action, id, windows, zoneNote, emptyNote, field 
   // Live guardrail hints, once the rows themselves are valid windows.
   const valid = installationWindowsSchema.safeParse(proposed);
   const hints = guardrails && valid.success ? checkGuardrails(valid.data, guardrails) : [];
+  // An overlap or a bad length, said beside its row as soon as it is typed.
+  const rowIssue = valid.success ? null : valid.error.issues.find((i) => typeof i.path[0] === 'number');
   return (
     <ActionForm action={action} label="Installation windows" className="space-y-3">
       {(state, pending) => {
@@ -100,9 +103,9 @@ export function WindowsEditor({ action, id, windows, zoneNote, emptyNote, field 
                 const invalid = badRow === String(i);
                 const end = endOf(r);
                 return (
-                  <li key={i} data-testid={`window-row-${i}`}>
+                  <li key={i} data-testid={`window-row-${i}`} className="border-b border-slate-100 pb-3 last:border-0">
                     <div className="flex flex-wrap items-end gap-2">
-                      <label className="text-xs text-slate-600">
+                      <label className="w-32 text-xs text-slate-600">
                         Day
                         <select aria-label={`Window ${i + 1} day`} aria-invalid={invalid} value={r.day} onChange={(e) => update(i, { day: Number(e.target.value) })} className={inputClass}>
                           {DAYS.map((d, n) => (
@@ -112,19 +115,19 @@ export function WindowsEditor({ action, id, windows, zoneNote, emptyNote, field 
                           ))}
                         </select>
                       </label>
-                      <label className="text-xs text-slate-600">
+                      <label className="w-32 text-xs text-slate-600">
                         Starts
                         <input aria-label={`Window ${i + 1} start`} aria-invalid={invalid} type="time" value={r.start} onChange={(e) => update(i, { start: e.target.value })} className={inputClass} />
                       </label>
-                      <label className="text-xs text-slate-600">
+                      <label className="w-16 text-xs text-slate-600">
                         Hours
-                        <input aria-label={`Window ${i + 1} hours`} aria-invalid={invalid} inputMode="decimal" value={r.hours} onChange={(e) => update(i, { hours: e.target.value })} className={`${inputClass} w-20`} />
+                        <input aria-label={`Window ${i + 1} hours`} aria-invalid={invalid} inputMode="decimal" value={r.hours} onChange={(e) => update(i, { hours: e.target.value })} className={inputClass} />
                       </label>
-                      <label className="text-xs text-slate-600">
+                      <label className="w-32 text-xs text-slate-600">
                         or ends
                         <input aria-label={`Window ${i + 1} end`} type="time" value={end ? end.slice(4, 9) : ''} onChange={(e) => setEnd(i, e.target.value)} className={inputClass} />
                       </label>
-                      <button type="button" className={buttonClass('secondary')} onClick={() => setRows(rows.filter((_, j) => j !== i))}>
+                      <button type="button" className={buttonClass('secondary')} onClick={() => setRows(rows.filter((_, j) => j !== i))} aria-label={`Remove window ${i + 1}`}>
                         Remove
                       </button>
                     </div>
@@ -132,6 +135,11 @@ export function WindowsEditor({ action, id, windows, zoneNote, emptyNote, field 
                     {invalid ? (
                       <p role="alert" className="mt-1 text-sm text-rose-700">
                         {errorText(state)}
+                      </p>
+                    ) : null}
+                    {!invalid && rowIssue?.path[0] === i ? (
+                      <p className="mt-1 text-sm text-amber-800" data-testid={`window-hint-${i}`}>
+                        {rowIssue.path.length > 1 ? `${FIELD_LABEL[String(rowIssue.path[1])] ?? String(rowIssue.path[1])}: ${rowIssue.message}` : rowIssue.message}
                       </p>
                     ) : null}
                     {!invalid && hint.length ? (

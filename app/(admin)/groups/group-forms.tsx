@@ -169,7 +169,9 @@ export function GuardrailsForm({ id, selfService, windowEnvelope, minOpenMinutes
       extra={(state) => (
         <div className="space-y-3 border-t border-slate-100 pt-3">
           <Field id="guardrails-min-hours" label="Minimum open hours a week" error={fieldError(state, 'minOpenHours') ?? fieldError(state, 'minOpenMinutes')} hint="0 to 168. So mandatory installs cannot be starved; empty or 0: no minimum.">
-            <input id="guardrails-min-hours" name="minOpenHours" inputMode="decimal" value={hours} onChange={(e) => setHours(e.target.value)} className={`${inputClass} w-28`} />
+            <div className="w-28">
+              <input id="guardrails-min-hours" name="minOpenHours" inputMode="decimal" value={hours} onChange={(e) => setHours(e.target.value)} className={inputClass} />
+            </div>
           </Field>
           <label className="flex items-start gap-2 text-sm text-slate-700">
             <input type="checkbox" name="selfService" checked={open} onChange={(e) => setOpen(e.target.checked)} className="mt-0.5" />

@@ -1,5 +1,6 @@
 import type { MachineGroup } from '@/db/schema';
 import { checkGuardrails, describeEnvelope, formatHours } from '@/lib/schedule/guardrails';
+import { ViolationList } from '@/app/_components/guardrail-violations';
 
 /**
  * A group's guardrails in words, for everyone who may view the group: what users may choose, and
@@ -28,7 +29,12 @@ export function GuardrailsSummary({ group, breaking }: { group: MachineGroup; br
           {`${breaking} ${breaking === 1 ? 'member’s' : 'members’'} own windows break these guardrails (see Members). They are kept until the user or an admin changes them.`}
         </p>
       ) : null}
-      {defaultsOutside.length ? <p className="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">This group’s default windows break its own guardrails: {defaultsOutside.map((v) => v.message).join(' ')}</p> : null}
+      {defaultsOutside.length ? (
+        <div className="rounded-lg bg-amber-50 px-3 py-2 text-amber-900">
+          <p>This group’s default windows break its own guardrails, so a user who starts from them cannot save them:</p>
+          <ViolationList violations={defaultsOutside} max={2} />
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listMachines } from '@/lib/machines/list-machines';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { ViolationList } from '@/app/_components/guardrail-violations';
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { setGroupWindowsAction } from '../actions';
 import { AddMembersForm, BlackoutEditor, BlackoutList, GuardrailsForm, RemoveMemberButton } from '../group-forms';
@@ -54,11 +55,9 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
                           <summary className="cursor-pointer">
                             <Badge tone="amber">outside guardrails</Badge>
                           </summary>
-                          <ul className="mt-1 max-w-sm list-disc space-y-1 pl-4 text-amber-900">
-                            {m.guardrailViolations.map((v) => (
-                              <li key={`${v.rule}-${v.groupId}-${v.window}`}>{v.message}</li>
-                            ))}
-                          </ul>
+                          <div className="max-w-sm text-amber-900">
+                            <ViolationList violations={m.guardrailViolations} />
+                          </div>
                           <p className="mt-1 text-slate-500">Kept as the user chose them; the machine page lets you set its windows.</p>
                         </details>
                       ) : null}
@@ -69,6 +68,14 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
                 ))}
               </Table>
             )}
+          </Card>
+          <Card title="Guardrails for users’ windows">
+            <GuardrailsSummary group={group} breaking={group.members.filter((m) => m.guardrailViolations.some((v) => v.groupId === group.id)).length} />
+            {manage ? (
+              <div className="mt-4">
+                <GuardrailsForm id={group.id} selfService={group.selfService} windowEnvelope={group.windowEnvelope} minOpenMinutes={group.minOpenMinutes} />
+              </div>
+            ) : null}
           </Card>
           <Card title="Jobs sent to this group">
             {group.jobs.length === 0 ? (
@@ -98,14 +105,6 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
               </Card>
             </>
           ) : null}
-          <Card title="Guardrails for users’ windows">
-            <GuardrailsSummary group={group} breaking={group.members.filter((m) => m.guardrailViolations.some((v) => v.groupId === group.id)).length} />
-            {manage ? (
-              <div className="mt-4">
-                <GuardrailsForm id={group.id} selfService={group.selfService} windowEnvelope={group.windowEnvelope} minOpenMinutes={group.minOpenMinutes} />
-              </div>
-            ) : null}
-          </Card>
           <Card title="Blackout dates">
             <p className="mb-3 text-xs text-slate-500">
               No installs start on these days on member machines, in each machine’s own time zone; deadlines wait too. A blackout day wins over a deadline: a mandatory install whose

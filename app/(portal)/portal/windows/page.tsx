@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getDb } from '@/db/client';
-import { describeWindow } from '@/lib/contract/installation-window';
+import { describeWindows } from '@/lib/schedule/describe-windows';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listMyWindows } from '@/lib/portal/list-my-windows';
 import { Badge, EmptyState, PageHeader, Table, Td } from '@/app/_components/ui';
@@ -9,6 +9,7 @@ import { describeOpeningInZone } from '@/app/_components/zoned-time';
 
 export const metadata: Metadata = { title: 'Installation windows' };
 
+const dayLabel = (date: string) => new Date(`${date}T00:00:00Z`).toLocaleDateString('en-GB', { timeZone: 'UTC', weekday: 'short', day: 'numeric', month: 'short' });
 const SOURCE = { own: 'Your own', groups: 'Your groups’ defaults', any: 'Any time' } as const;
 
 export default async function Page() {
@@ -30,13 +31,13 @@ export default async function Page() {
                 <div className="font-medium text-slate-900">{m.hostname}</div>
                 <div className="text-xs text-slate-500">{m.timeZone}</div>
               </Td>
-              <Td className="whitespace-normal text-slate-700">
+              <Td className="text-slate-700">
                 <div className="flex items-center gap-2">
                   <Badge tone={m.source === 'own' ? 'blue' : 'gray'}>{SOURCE[m.source]}</Badge>
                   {m.violations ? <Badge tone="amber">outside your groups’ rules</Badge> : null}
                 </div>
-                {m.windows.length ? <div className="mt-1 max-w-md text-xs text-slate-600">{m.windows.map(describeWindow).join(' · ')}</div> : null}
-                {m.blackoutDates.length ? <div className="mt-1 text-xs text-slate-500">Nothing installs on {m.blackoutDates.join(', ')}</div> : null}
+                {m.windows.length ? <div className="mt-1 max-w-md whitespace-normal text-xs text-slate-600">{describeWindows(m.windows)}</div> : null}
+                {m.blackoutDates.length ? <div className="mt-1 max-w-md whitespace-normal text-xs text-slate-500">{`Nothing installs on ${m.blackoutDates.map(dayLabel).join(', ')}`}</div> : null}
               </Td>
               <Td className="text-slate-700">{describeOpeningInZone(m.nextOpening, m.timeZone, now)}</Td>
               <Td className="text-right">

@@ -1,10 +1,11 @@
 import type { Metadata } from 'next';
 import { getDb } from '@/db/client';
-import { describeWindow } from '@/lib/contract/installation-window';
 import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getMyWindows } from '@/lib/portal/get-my-windows';
+import { describeWindows } from '@/lib/schedule/describe-windows';
 import { describeEnvelope, formatHours } from '@/lib/schedule/guardrails';
+import { ViolationList } from '@/app/_components/guardrail-violations';
 import { Badge, Card, LinkButton, PageHeader } from '@/app/_components/ui';
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { describeOpeningInZone } from '@/app/_components/zoned-time';
@@ -43,11 +44,11 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
             <div className="mb-4 space-y-2 text-sm text-slate-700" data-testid="windows-now">
               {w.source === 'own' ? (
                 <p>
-                  <Badge tone="blue">Your own windows</Badge> {w.windows.map(describeWindow).join(' · ')}
+                  <Badge tone="blue">Your own windows</Badge> {describeWindows(w.windows)}
                 </p>
               ) : w.source === 'groups' ? (
                 <p>
-                  <Badge>Your groups’ defaults</Badge> {w.windows.map(describeWindow).join(' · ')}. Edit them below to set your own.
+                  <Badge>Your groups’ defaults</Badge> {`${describeWindows(w.windows)}. Edit them below to set your own.`}
                 </p>
               ) : (
                 <p>
@@ -57,11 +58,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
               {w.violations.length ? (
                 <div className="rounded-lg bg-amber-50 px-3 py-2 text-amber-900" role="status">
                   <p className="font-medium">Your groups’ rules changed since you set these windows. They still apply; the next time you save, they must fit:</p>
-                  <ul className="mt-1 list-disc space-y-0.5 pl-4">
-                    {w.violations.map((v) => (
-                      <li key={`${v.rule}-${v.groupId}-${v.window}`}>{v.message}</li>
-                    ))}
-                  </ul>
+                  <ViolationList violations={w.violations} />
                 </div>
               ) : null}
             </div>
