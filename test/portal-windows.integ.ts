@@ -128,8 +128,9 @@ describe('the user’s installation windows', () => {
   });
 
   it('previews exactly the openings the agent computes from its plan, skipping the groups’ blackout days', async () => {
-    const got = await api<{ machine: { nextOpenings: Opening[]; blackoutDates: string[]; timeZone?: string } }>(server.url, `/api/portal/machines/${m['mine-1'].id}/windows`, { session: user });
+    const got = await api<{ machine: { nextOpenings: Opening[]; blackoutDates: string[]; timeZone: string } }>(server.url, `/api/portal/machines/${m['mine-1'].id}/windows`, { session: user });
     expect(got.status).toBe(200);
+    expect(got.body.machine.timeZone).toBe(BERLIN);
     const now = new Date();
     const preview = got.body.machine.nextOpenings;
     const p = await plan('mine-1');

@@ -18,7 +18,10 @@ export async function getMyWindows(db: Db, { actor, machineId, now = new Date() 
   const windows = effectiveWindows(machine.windows, defaults.windows);
   const groupGuardrails = guardrails.get(machine.id) ?? [];
   return {
-    machine: { id: machine.id, hostname: machine.hostname, timeZone: machine.timeZone },
+    id: machine.id,
+    hostname: machine.hostname,
+    /** The zone every time here is in, and the one a save must name. */
+    timeZone: machine.timeZone,
     ownWindows: machine.windows,
     /** What the agent uses now, and where it comes from. */
     windows,

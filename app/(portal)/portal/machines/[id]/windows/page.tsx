@@ -20,16 +20,16 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
   const { id } = await params;
   const now = new Date();
   const w = await loadOr404(() => getMyWindows(getDb(), { actor, machineId: id, now }));
-  const zone = w.machine.timeZone;
+  const zone = w.timeZone;
   const limits = w.guardrails.filter((g) => g.windowEnvelope || g.minOpenMinutes);
   return (
     <>
       <PageHeader
-        title={`Installation windows · ${w.machine.hostname}`}
+        title={`Installation windows · ${w.hostname}`}
         description={`When this machine may install software. Times are in its own time zone, ${zone}, wherever you are.`}
         actions={
           <>
-            <LinkButton href={`/portal/machines/${w.machine.id}/groups`} kind="secondary">
+            <LinkButton href={`/portal/machines/${w.id}/groups`} kind="secondary">
               Groups
             </LinkButton>
             <LinkButton href="/portal/windows" kind="secondary">
@@ -64,7 +64,7 @@ export default async function Page({ params }: { params: Promise<{ id: string }>
             </div>
             <WindowsEditor
               action={setMyWindowsAction}
-              id={w.machine.id}
+              id={w.id}
               windows={w.ownWindows ?? w.groupDefaultWindows}
               hidden={{ timeZone: zone }}
               guardrails={w.guardrails}
