@@ -4,6 +4,7 @@ import { groupMembers, jobGroups, jobs, machineGroups, machines } from '@/db/sch
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
+import { guardrailViolationsOf } from './guardrails-of-machines';
 
 /** A group with its members and the jobs sent to it. */
 export async function getGroup(db: Db, { actor, id }: { actor: Actor | null; id: string }) {
@@ -19,5 +20,7 @@ export async function getGroup(db: Db, { actor, id }: { actor: Actor | null; id:
       .orderBy(asc(machines.hostname)),
     db.select({ id: jobs.id, name: jobs.name, kind: jobs.kind, state: jobs.state }).from(jobGroups).innerJoin(jobs, eq(jobs.id, jobGroups.jobId)).where(eq(jobGroups.groupId, group.id)),
   ]);
-  return { ...group, members, jobs: groupJobs };
+  // Members whose own windows break the guardrails of any of their groups (this one or another).
+  const violations = await guardrailViolationsOf(db, members.map((m) => ({ id: m.id, windows: m.ownWindows })));
+  return { ...group, members: members.map((m) => ({ ...m, guardrailViolations: violations.get(m.id) ?? [] })), jobs: groupJobs };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { blackoutDatesSchema } from '@/lib/contract/blackout-dates';
-import { installationWindowsSchema } from '@/lib/contract/installation-window';
+import { installationWindowsSchema, WEEK_MINUTES } from '@/lib/contract/installation-window';
+import { formatHours, openMinutesPerWeek } from '@/lib/schedule/guardrails';
 
 export const createGroupSchema = z
   .object({
@@ -20,3 +21,28 @@ export const groupWindowsSchema = z.object({ windows: installationWindowsSchema.
 
 export const groupBlackoutSchema = z.object({ blackoutDates: blackoutDatesSchema }).strict();
 export type GroupBlackoutInput = z.input<typeof groupBlackoutSchema>;
+
+/**
+ * A group's guardrails for its members' own windows, all three given (PUT replaces them):
+ * whether users may join it from the portal, the envelope their windows must lie in (the same
+ * shape as installation windows; null: anywhere) and the open minutes a week they must keep.
+ */
+export const groupGuardrailsSchema = z
+  .object({
+    selfService: z.boolean({ message: 'expected true or false' }),
+    windowEnvelope: installationWindowsSchema.min(1, 'expected at least one interval (null: anywhere)').nullable(),
+    minOpenMinutes: z
+      .number({ message: `expected whole minutes a week, 0 to ${WEEK_MINUTES} (168 h), or null` })
+      .int('expected whole minutes')
+      .min(0, `expected 0 to ${WEEK_MINUTES} minutes (168 h)`)
+      .max(WEEK_MINUTES, `expected at most ${WEEK_MINUTES} minutes (168 h) a week`)
+      .nullable(),
+  })
+  .strict()
+  .superRefine((g, ctx) => {
+    // A minimum the envelope cannot hold would leave members no valid windows at all.
+    if (!g.windowEnvelope || !g.minOpenMinutes) return;
+    const room = openMinutesPerWeek(g.windowEnvelope);
+    if (g.minOpenMinutes > room) ctx.addIssue({ code: 'custom', path: ['minOpenMinutes'], message: `${formatHours(g.minOpenMinutes)} a week is more than the envelope allows (${formatHours(room)})` });
+  });
+export type GroupGuardrailsInput = z.input<typeof groupGuardrailsSchema>;

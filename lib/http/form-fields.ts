@@ -8,10 +8,10 @@ export const checkedValues = z
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 
 /** The windows editor sends its rows as one JSON form field; the operation validates the rows. */
-export function parseWindowsField(text: string): unknown {
+export function parseWindowsField(text: string, field = 'windows'): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new AppError('invalid_input', { field: 'windows', message: 'windows: expected a list of windows' });
+    throw new AppError('invalid_input', { field, message: `${field}: expected a list of windows` });
   }
 }

@@ -4,6 +4,8 @@ import { assignmentEvents, assignments, enrolmentSecrets, jobs, machines, packag
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
+import { guardrailsOfMachines } from '@/lib/groups/guardrails-of-machines';
+import { checkGuardrails } from '@/lib/schedule/guardrails';
 import { effectiveWindows, groupDefaults } from './get-plan';
 import { isOnline } from './list-machines';
 
@@ -44,7 +46,7 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     .where(eq(assignments.machineId, id))
     .orderBy(desc(assignments.updatedAt))
     .limit(ASSIGNMENTS_SHOWN);
-  const [history, defaults] = await Promise.all([
+  const [history, defaults, guardrails] = await Promise.all([
     recent.length
       ? db
           .select({ assignmentId: assignmentEvents.assignmentId, attempt: assignmentEvents.attempt, state: assignmentEvents.state, at: assignmentEvents.at, exitCode: assignmentEvents.exitCode, reason: assignmentEvents.reason, source: assignmentEvents.source, actorLabel: assignmentEvents.actorLabel })
@@ -53,6 +55,7 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
           .orderBy(asc(assignmentEvents.at), asc(assignmentEvents.id))
       : [],
     groupDefaults(db, id, now),
+    guardrailsOfMachines(db, [id]),
   ]);
   const { m } = row;
   return {
@@ -72,6 +75,9 @@ export async function getMachine(db: Db, { actor, id, now = new Date() }: { acto
     ownWindows: m.windows,
     windows: effectiveWindows(m.windows, defaults.windows),
     blackoutDates: defaults.blackoutDates,
+    // Its groups' limits on the windows its user sets, and what its own windows break now.
+    guardrails: guardrails.get(m.id) ?? [],
+    guardrailViolations: m.windows ? checkGuardrails(m.windows, guardrails.get(m.id) ?? []) : [],
     assignments: recent.map((a) => ({ ...a, history: history.filter((e) => e.assignmentId === a.id) })),
   };
 }

@@ -102,12 +102,23 @@ export function nextOpening(windows: InstallationWindow[], timeZone: string, now
   }
 }
 
-/** The next `count` openings from now (the open one first), for previews. */
+/**
+ * The next `count` openings from now (the open one first), for the portal's preview. Each is
+ * `nextOpening` from the end of the one before, the function the agent times its installs with,
+ * so the preview shows exactly the openings the agent will use (a week whose windows merge into
+ * one opening counts once; a search in date ranges would have had to guess how far to look).
+ * Without windows there is one opening, "any time" (end null).
+ */
 export function nextOpenings(windows: InstallationWindow[], timeZone: string, now: Date, count: number, options: ScheduleOptions = {}): Opening[] {
-  if (windows.length === 0) return [nextOpening(windows, timeZone, now, options)];
-  const weeks = Math.ceil(count / windows.length) + 1;
-  const to = Math.max(now.getTime(), blackoutHorizon(blackoutOf(options.blackoutDates))) + weeks * 7 * 86_400_000;
-  return openingsBetween(windows, timeZone, now, new Date(to), options).slice(0, count);
+  const openings: Opening[] = [];
+  let from = now;
+  while (openings.length < count) {
+    const o = nextOpening(windows, timeZone, from, options);
+    openings.push(o);
+    if (o.end === null) break;
+    from = o.end;
+  }
+  return openings;
 }
 
 /** Whether installs may run at this instant. */

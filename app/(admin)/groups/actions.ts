@@ -7,10 +7,11 @@ import { addGroupMembers } from '@/lib/groups/add-group-members';
 import { createGroup } from '@/lib/groups/create-group';
 import { removeGroupMembers } from '@/lib/groups/remove-group-members';
 import { editGroupBlackout } from '@/lib/groups/set-group-blackout';
+import { setGroupGuardrails } from '@/lib/groups/set-group-guardrails';
 import { setGroupWindows } from '@/lib/groups/set-group-windows';
 import { serverAction } from '@/lib/http/server-action';
 import { checkedValues, parseWindowsField } from '@/lib/http/form-fields';
-
+import { AppError } from '@/lib/errors';
 
 export const createGroupAction = serverAction(
   { permission: 'deploy.manage', input: z.object({ name: z.string(), description: z.string().optional() }), revalidate: ['/groups'] },
@@ -45,5 +46,24 @@ export const setGroupBlackoutAction = serverAction(
     }
     await editGroupBlackout(getDb(), { actor, groupId: input.id, input: { add: input.add ?? '' } });
     return `${input.add} added. Member machines learn it on their next poll.`;
+  },
+);
+
+/**
+ * The guardrails card: self-service on or off, the envelope rows (none: anywhere) and the
+ * minimum open time, entered in hours a week and stored in minutes.
+ */
+export const setGroupGuardrailsAction = serverAction(
+  { permission: 'deploy.manage', input: z.object({ id: z.string().min(1), windowEnvelope: z.string(), selfService: z.string().optional(), minOpenHours: z.string().optional() }), revalidate: ['/groups', '/machines'] },
+  async ({ actor, input }) => {
+    const envelope = parseWindowsField(input.windowEnvelope, 'windowEnvelope');
+    const hours = (input.minOpenHours ?? '').trim() === '' ? 0 : Number(input.minOpenHours);
+    if (!Number.isFinite(hours) || hours < 0 || hours > 168) throw new AppError('invalid_input', { field: 'minOpenHours', message: 'minOpenHours: expected hours a week, from 0 to 168' });
+    const { membersBreaking } = await setGroupGuardrails(getDb(), {
+      actor,
+      groupId: input.id,
+      input: { selfService: input.selfService === 'on', windowEnvelope: Array.isArray(envelope) && envelope.length === 0 ? null : envelope, minOpenMinutes: Math.round(hours * 60) },
+    });
+    return `Guardrails saved. They apply the next time a user sets a machine’s windows.${membersBreaking.length ? ` The own windows of ${membersBreaking.join(', ')} break them: shown below; talk to the user or set that machine’s windows.` : ''}`;
   },
 );

@@ -1,8 +1,11 @@
 'use client';
 
+import { useState } from 'react';
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
-import { addGroupMembersAction, createGroupAction, removeGroupMemberAction, setGroupBlackoutAction } from './actions';
+import { WindowsEditor } from '@/app/_components/windows-editor';
+import type { InstallationWindow } from '@/lib/contract/installation-window';
+import { addGroupMembersAction, createGroupAction, removeGroupMemberAction, setGroupBlackoutAction, setGroupGuardrailsAction } from './actions';
 
 export function CreateGroupForm() {
   return (
@@ -135,4 +138,50 @@ export function BlackoutEditor({ id, dates, pastBefore }: { id: string; dates: s
 export function BlackoutList({ dates, pastBefore }: { dates: string[]; pastBefore: string }) {
   const upcoming = dates.filter((d) => d >= pastBefore);
   return upcoming.length === 0 ? <p className="text-sm text-slate-600">No upcoming blackout dates.</p> : <p className="text-sm text-slate-700">{upcoming.map(dayLabel).join(' · ')}</p>;
+}
+
+const daily = (days: number[], start: string, minutes: number) => days.map((day) => ({ day, start, minutes }));
+/** "Only outside 08:00-18:00" as the intervals 18:00 → 08:00; the second keeps the weekend open. */
+const ENVELOPE_PRESETS = [
+  { label: 'Outside 08:00–18:00, every day', windows: daily([0, 1, 2, 3, 4, 5, 6], '18:00', 840) },
+  { label: 'Outside 08:00–18:00 on weekdays, all weekend', windows: [...daily([1, 2, 3, 4], '18:00', 840), ...daily([5, 6], '18:00', 1440), ...daily([0], '18:00', 840)] },
+];
+
+/**
+ * A group's guardrails for its members' own windows: self-service, the envelope (the shared
+ * windows editor, with presets) and the minimum open hours a week.
+ */
+export function GuardrailsForm({ id, selfService, windowEnvelope, minOpenMinutes }: { id: string; selfService: boolean; windowEnvelope: InstallationWindow[] | null; minOpenMinutes: number | null }) {
+  // Controlled, so the form keeps what was saved when React resets it after the action.
+  const [open, setOpen] = useState(selfService);
+  const [hours, setHours] = useState(minOpenMinutes ? String(Math.round((minOpenMinutes / 60) * 100) / 100) : '');
+  return (
+    <WindowsEditor
+      action={setGroupGuardrailsAction}
+      id={id}
+      windows={windowEnvelope}
+      field="windowEnvelope"
+      presets={ENVELOPE_PRESETS}
+      addLabel="Add allowed hours"
+      submitLabel="Save guardrails"
+      zoneNote="Allowed hours for members’ own windows, in each member’s own time zone. No rows: anywhere."
+      emptyNote="Members’ own windows may be anywhere in the week."
+      extra={(state) => (
+        <div className="space-y-3 border-t border-slate-100 pt-3">
+          <Field id="guardrails-min-hours" label="Minimum open hours a week" error={fieldError(state, 'minOpenHours') ?? fieldError(state, 'minOpenMinutes')} hint="0 to 168. So mandatory installs cannot be starved; empty or 0: no minimum.">
+            <div className="w-28">
+              <input id="guardrails-min-hours" name="minOpenHours" inputMode="decimal" value={hours} onChange={(e) => setHours(e.target.value)} className={inputClass} />
+            </div>
+          </Field>
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input type="checkbox" name="selfService" checked={open} onChange={(e) => setOpen(e.target.checked)} className="mt-0.5" />
+            <span>
+              Self-service: users may put their own machines in this group from the portal
+              <span className="block text-xs text-slate-500">They get the group’s active offers and mandatory jobs, like any machine that joins.</span>
+            </span>
+          </label>
+        </div>
+      )}
+    />
+  );
 }

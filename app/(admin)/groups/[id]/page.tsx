@@ -7,9 +7,11 @@ import { loadOr404 } from '@/lib/http/load-or-404';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listMachines } from '@/lib/machines/list-machines';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
+import { ViolationList } from '@/app/_components/guardrail-violations';
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { setGroupWindowsAction } from '../actions';
-import { AddMembersForm, BlackoutEditor, BlackoutList, RemoveMemberButton } from '../group-forms';
+import { AddMembersForm, BlackoutEditor, BlackoutList, GuardrailsForm, RemoveMemberButton } from '../group-forms';
+import { GuardrailsSummary } from '../guardrails-summary';
 
 export const metadata: Metadata = { title: 'Group' };
 
@@ -24,7 +26,13 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   const candidates = manage ? (await listMachines(getDb(), { actor, query: { pageSize: 200 } })).machines.filter((m) => !members.has(m.id)) : [];
   return (
     <>
-      <PageHeader title={group.name} description={group.description || 'A static group of machines.'} actions={<Badge>{group.members.length} machines</Badge>} />
+      <PageHeader title={group.name} description={group.description || 'A static group of machines.'} actions={
+          <>
+            {group.selfService ? <Badge tone="violet">Self-service</Badge> : null}
+            <Badge>{group.members.length} machines</Badge>
+          </>
+        }
+      />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="Members">
@@ -40,13 +48,34 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
                       </Link>
                     </Td>
                     <Td className="text-slate-600">{m.timeZone}</Td>
-                    <Td className="text-xs text-slate-600">{m.ownWindows ? 'its own' : 'the groups’'}</Td>
+                    <Td className="text-xs text-slate-600">
+                      {m.ownWindows ? 'its own' : 'the groups’'}
+                      {m.guardrailViolations.length ? (
+                        <details className="mt-1 whitespace-normal" data-testid={`member-violations-${m.hostname}`}>
+                          <summary className="cursor-pointer">
+                            <Badge tone="amber">outside guardrails</Badge>
+                          </summary>
+                          <div className="max-w-sm text-amber-900">
+                            <ViolationList violations={m.guardrailViolations} />
+                          </div>
+                          <p className="mt-1 text-slate-500">Kept as the user chose them; the machine page lets you set its windows.</p>
+                        </details>
+                      ) : null}
+                    </Td>
                     <Td className="text-slate-600">{formatDateTime(m.addedAt)}</Td>
                     <Td>{manage ? <RemoveMemberButton id={group.id} machineId={m.id} hostname={m.hostname} /> : null}</Td>
                   </tr>
                 ))}
               </Table>
             )}
+          </Card>
+          <Card title="Guardrails for users’ windows">
+            <GuardrailsSummary group={group} breaking={group.members.filter((m) => m.guardrailViolations.some((v) => v.groupId === group.id)).length} />
+            {manage ? (
+              <div className="mt-4">
+                <GuardrailsForm id={group.id} selfService={group.selfService} windowEnvelope={group.windowEnvelope} minOpenMinutes={group.minOpenMinutes} />
+              </div>
+            ) : null}
           </Card>
           <Card title="Jobs sent to this group">
             {group.jobs.length === 0 ? (

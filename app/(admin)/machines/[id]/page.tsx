@@ -2,14 +2,15 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getDb } from '@/db/client';
 import { can } from '@/lib/auth/permissions';
-import { describeWindow } from '@/lib/contract/installation-window';
 import { formatBytes } from '@/lib/format-bytes';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { getMachine } from '@/lib/machines/get-machine';
 import { storedInventory } from '@/lib/machines/stored-inventory';
+import { describeWindows } from '@/lib/schedule/describe-windows';
 import { describeOpening, nextOpening } from '@/lib/schedule/next-opening';
 import { loadOr404 } from '@/lib/http/load-or-404';
 import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
+import { ViolationList } from '@/app/_components/guardrail-violations';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { listGroups } from '@/lib/groups/list-groups';
@@ -148,8 +149,14 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
               Next opening: <strong data-testid="next-opening">{next}</strong>
             </p>
             <p className="mb-3 text-xs text-slate-500">
-              {machine.windows.length ? machine.windows.map(describeWindow).join(' · ') : 'No windows: installs may run any time.'}
+              {machine.windows.length ? describeWindows(machine.windows) : 'No windows: installs may run any time.'}
             </p>
+            {machine.guardrailViolations.length ? (
+              <div className="mb-3 rounded-lg bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="guardrail-violations">
+                <p className="font-medium">Its own windows break its groups’ guardrails (they changed after the windows were set, or an admin set them). They are kept as they are:</p>
+                <ViolationList violations={machine.guardrailViolations} />
+              </div>
+            ) : null}
             {machine.blackoutDates.length ? (
               <p className="mb-3 text-xs text-slate-500" data-testid="blackout-dates">
                 Blackout dates from its groups (nothing starts on these days): {machine.blackoutDates.join(', ')}
