@@ -16,6 +16,12 @@ const VERBS: Record<string, string> = {
   'package.register': 'registered package',
   'package.update': 'edited package',
   'package.delete': 'deleted package',
+  'portal.select_offer': 'chose the offer',
+  'portal.unselect_offer': 'changed their mind on',
+  'portal.decline_offer': 'rejected the offer',
+  'portal.restore_offer': 'showed again the offer',
+  'portal.install_now': 'asked to install now',
+  'portal.defer_install': 'deferred the install',
 };
 
 export function describeAction(action: string): string {
