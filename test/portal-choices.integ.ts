@@ -142,6 +142,8 @@ describe('catalog and choices', () => {
     expect((await catalog(alice, '?q=PICTURES')).entries.map((e) => e.packageId)).toEqual(['viewer']);
     expect((await catalog(alice, '?q=viewer')).entries.map((e) => e.packageId)).toEqual(['viewer']);
     expect((await catalog(alice, '?category=Graphics')).entries.map((e) => e.packageId)).toEqual(['viewer']);
+    // The search form sends empty fields: no filter.
+    expect((await catalog(alice, '?q=&category=&showRejected=false')).entries.map((e) => e.packageId)).toEqual(['viewer', 'editor']);
     expect((await catalog(alice, '?q=nothing-like-this')).entries).toEqual([]);
     const paged = await catalog(alice, '?pageSize=1&page=2');
     expect({ total: paged.total, names: paged.entries.map((e) => e.displayName) }).toEqual({ total: 2, names: ['Text Editor'] });

@@ -10,8 +10,9 @@ const YES = ['true', '1', 'on'];
 
 export const catalogQuerySchema = z.object({
   /** Matches the name, package ID, publisher and description. */
-  q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
-  category: z.string().trim().max(100, 'expected at most 100 characters').optional(),
+  // An empty field (the search form sends every field) means no filter.
+  q: z.string().trim().max(200, 'expected at most 200 characters').optional().transform((v) => v || undefined),
+  category: z.string().trim().max(100, 'expected at most 100 characters').optional().transform((v) => v || undefined),
   showRejected: z.enum([...YES, 'false', '0', 'off'], { message: 'expected true or false' }).optional().transform((v) => YES.includes(v ?? '')),
   page: z.coerce.number({ message: 'expected a page number' }).int('expected a page number').min(1, 'expected a page number from 1').default(1),
   pageSize: z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(1, 'expected 1 to 100').max(100, 'expected 1 to 100').default(20),

@@ -88,6 +88,8 @@ export async function selectOffer(db: Db, { actor, input, now = new Date() }: Se
     for (const p of picked) {
       await writeAudit(tx, { actor: user, action: 'portal.select_offer', targetType: 'assignment', targetId: p.assignmentId, targetLabel: p.label, before: { state: 'offered' }, after: { state: 'pending', runNow: p.runNow, jobId: p.jobId, machineId: p.machineId } });
     }
+    // Locked in id order; answered in the order a person reads them.
+    picked.sort((x, y) => x.hostname.localeCompare(y.hostname));
     return { software, selected: picked.map(({ label: _label, jobId: _jobId, ...p }) => p) };
   });
 }

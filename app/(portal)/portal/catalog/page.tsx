@@ -135,7 +135,6 @@ function PackageCard({ entry }: { entry: CatalogEntry }) {
             <div className="flex items-center gap-2 text-sm">
               <span className="font-medium text-slate-800">{m.hostname}</span>
               <ChoiceStatusBadge state={m.state} removal={m.removal} />
-              {m.runNow && ['pending', 'downloading', 'ready'].includes(m.state) ? <span className="text-xs text-slate-500">install now</span> : null}
             </div>
             <AssignmentActions
               choice={{
