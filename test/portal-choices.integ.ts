@@ -205,6 +205,12 @@ describe('catalog and choices', () => {
     expect({ ...err(partial), message: partial.body.error.message }).toEqual({ status: 409, code: 'conflict', message: 'You rejected Image Viewer 1.0.0 on alice-2: choose “Show again” first, then install it.' });
     expect((await row(v1)).state).toBe('offered');
     expect((await row(v2)).state).toBe('declined');
+    // A second job offering the same package to a machine where it is already chosen: one entry, not chosen twice.
+    const second = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(a1)] }), a1);
+    const twice = await call(alice, 'POST', `/api/portal/machines/${mid(a1)}/selections`, { packageId: pkgs.editor });
+    expect({ ...err(twice), message: twice.body.error.message }).toEqual({ status: 409, code: 'conflict', message: 'Text Editor 1.0.0 on alice-1 is already chosen and waiting to install.' });
+    expect((await row(second)).state).toBe('offered');
+    expect((await catalog(alice)).entries.find((e) => e.id === pkgs.editor)!.machines.filter((m) => m.hostname === 'alice-1').map((m) => [m.assignmentId, m.state])).toEqual([[a1Editor, 'pending']]);
   });
 
   it('hides rejected offers unless asked, counts them on the job, and shows them again on request', async () => {

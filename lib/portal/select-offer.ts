@@ -13,6 +13,8 @@ import { stateInWords, whyNotLive } from './offer-checks';
 import { loadOwnedMachine } from './owned-machine';
 import { selectOfferInputSchema } from './schemas';
 
+const TAKEN: AssignmentState[] = ['pending', 'downloading', 'ready', 'installing', 'installed'];
+
 export interface SelectOfferOptions {
   actor: Actor | null;
   /** { packageId | assignmentId, machineIds, installNow? }; parsed here. */
@@ -70,6 +72,9 @@ export async function selectOffer(db: Db, { actor, input, now = new Date() }: Se
       const label = `${softwareName(candidates[0].pkg, candidates[0].job)} on ${machine.hostname}`;
       // An offer still open to choose and still standing; with "install now", one whose job allows
       // it if any does.
+      // Already chosen or installed through another job's offer of the same package: not twice.
+      const taken = candidates.find((c) => TAKEN.includes(c.assignment.state));
+      if (taken) throw notOpen(taken.assignment.state, label);
       const open = candidates.filter((c) => canMove(c.assignment.state, 'pending', 'user'));
       if (open.length === 0) throw notOpen(candidates[0].assignment.state, label);
       const live = open.filter((c) => !whyNotLive(c.job, c.pkg, label, now));
