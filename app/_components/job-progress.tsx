@@ -7,12 +7,14 @@ const SEGMENTS: { states: AssignmentState[]; label: string; className: string }[
   { states: ['skipped', 'expired'], label: 'skipped or expired', className: 'bg-amber-400' },
   { states: ['cancelled'], label: 'cancelled', className: 'bg-slate-400' },
   { states: ['downloading', 'ready', 'installing'], label: 'in progress', className: 'bg-brand-400' },
+  // An offer its user rejected: neither finished (they may restore it) nor a failure.
+  { states: ['declined'], label: 'declined', className: 'bg-slate-300' },
 ];
 
 /** A stacked progress bar of a job's assignments by state, with an accessible summary. */
 export function JobProgress({ counts, total }: { counts: Partial<Record<AssignmentState, number>>; total: number }) {
   const finished = (counts.installed ?? 0) + (counts.failed ?? 0) + (counts.skipped ?? 0) + (counts.cancelled ?? 0) + (counts.expired ?? 0);
-  const summary = `${counts.installed ?? 0} of ${total} installed${counts.failed ? `, ${counts.failed} failed` : ''}`;
+  const summary = `${counts.installed ?? 0} of ${total} installed${counts.failed ? `, ${counts.failed} failed` : ''}${counts.declined ? `, ${counts.declined} declined` : ''}`;
   return (
     <div className="min-w-40">
       <div

@@ -41,6 +41,9 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
         deadline: data.deadline ? new Date(data.deadline) : null,
         loadSpreading: data.loadSpreading,
         maxConcurrent: data.maxConcurrent ?? null,
+        // 0 and "not given" mean the same (no deferral); stored as given so the job page says what the admin chose.
+        deferralLimit: data.deferralLimit ?? null,
+        allowInstallNow: data.allowInstallNow,
         createdBy: deployer.id,
       })
       .returning();
@@ -55,7 +58,7 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
       targetType: 'job',
       targetId: job.id,
       targetLabel: job.name,
-      after: { kind: job.kind, packageId: job.packageId, groupIds, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, maxConcurrent: job.maxConcurrent, machines: count },
+      after: { kind: job.kind, packageId: job.packageId, groupIds, timing: job.timing, startAt: job.startAt, notBefore: job.notBefore, deadline: job.deadline, loadSpreading: job.loadSpreading, maxConcurrent: job.maxConcurrent, deferralLimit: job.deferralLimit, allowInstallNow: job.allowInstallNow, machines: count },
     });
     return { job, assignments: count };
   });
@@ -74,9 +77,10 @@ export async function createJob(db: Db, { actor, input, now = new Date() }: Crea
  * machines in their physical order, costs a third of bumping through an index per inserted row;
  * the UPDATE stays in place (HOT) because machines keep half of each page free (migration 0009).
  * Assignments are inserted in machine id order with time-ordered ids, so each of their indexes is
- * appended to instead of touched at random. Only counts come back.
+ * appended to instead of touched at random. Only counts come back. Also used by the portal's
+ * uninstall-own, so a user's own uninstall reaches its machine the same way an admin's would.
  */
-async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]): Promise<{ count: number; named: number }> {
+export async function fanOut(tx: Db, job: Job, machineIds: string[], groupIds: string[]): Promise<{ count: number; named: number }> {
   const initial = job.kind === 'offer' ? 'offered' : 'pending';
   const members = groupIds.length ? sql`union all select machine_id, false from ${groupMembers} where group_id = any(${pgArray(groupIds)}::uuid[])` : sql``;
   const result = await tx.execute(sql`

@@ -5,14 +5,10 @@ import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
 import { AppError } from '@/lib/errors';
+import { planTiming } from './plan-timing';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
 export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
-
-function laterOf(a: Date | null, b: Date | null): Date | null {
-  if (!a || !b) return a ?? b;
-  return a > b ? a : b;
-}
 
 /**
  * What the server tells one agent: its effective installation windows in its time zone and every
@@ -53,16 +49,9 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
       attempt: assignment.attempt,
       jobId: job.id,
       jobName: job.name,
-      // A selected offer is installed like a mandatory one.
-      kind: job.kind === 'offer' ? 'install' : job.kind,
       state: assignment.state as PlanAssignment['state'],
-      // "Install now" (where the job allows it) ignores the windows and any later start.
-      timing: assignment.runNow ? 'asap' : job.timing,
-      startAt: assignment.runNow ? null : (job.startAt?.toISOString() ?? null),
-      // A deferral moves this machine's not-before past the job's; the later one holds.
-      notBefore: assignment.runNow ? null : laterOf(job.notBefore, assignment.notBefore)?.toISOString() ?? null,
-      deadline: job.kind === 'offer' ? null : (job.deadline?.toISOString() ?? null),
-      loadSpreading: job.loadSpreading,
+      // kind, timing, startAt, notBefore, deadline, loadSpreading: shared with the portal.
+      ...planTiming(job, assignment),
       maxConcurrent: job.maxConcurrent,
       mandatory: job.kind !== 'offer',
       package: pkg

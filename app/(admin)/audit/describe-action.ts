@@ -19,6 +19,12 @@ const VERBS: Record<string, string> = {
   'calendar_feed.create': 'created the calendar feed of',
   'calendar_feed.replace': 'replaced the calendar feed URL of',
   'calendar_feed.revoke': 'turned off the calendar feed of',
+  'portal.select_offer': 'chose the offer',
+  'portal.unselect_offer': 'changed their mind on',
+  'portal.decline_offer': 'rejected the offer',
+  'portal.restore_offer': 'showed again the offer',
+  'portal.install_now': 'asked to install now',
+  'portal.defer_install': 'deferred the install',
 };
 
 export function describeAction(action: string): string {

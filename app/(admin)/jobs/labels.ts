@@ -12,3 +12,12 @@ export function timingLabel(job: Pick<Job, 'kind' | 'timing' | 'startAt' | 'notB
   if (job.maxConcurrent) parts.push(`at most ${job.maxConcurrent} machine${job.maxConcurrent === 1 ? '' : 's'} installing at once`);
   return parts.join('; ');
 }
+
+/** What the machines' users may do with this job in the portal, for the job page; null when nothing applies. */
+export function userOptionsLabel(job: Pick<Job, 'kind' | 'deferralLimit' | 'allowInstallNow'>): string | null {
+  if (job.kind !== 'install' && job.kind !== 'offer') return null;
+  const parts: string[] = [];
+  if (job.kind === 'install') parts.push(job.deferralLimit ? `may postpone it ${job.deferralLimit === 1 ? 'once' : `${job.deferralLimit} times`} to a later window (never past the deadline)` : 'cannot postpone it');
+  parts.push(job.allowInstallNow ? 'may install it now, outside their windows' : 'install it only in their windows or by the job’s timing');
+  return `Users ${parts.join('; ')}.`;
+}

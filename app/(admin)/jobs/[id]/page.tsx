@@ -12,7 +12,7 @@ import { JobProgress } from '@/app/_components/job-progress';
 import { Pager, pageHref } from '@/app/_components/list-controls';
 import { Badge, Card, EmptyState, PageHeader, StatCard, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { JobPackage } from '../job-package';
-import { JOB_KIND_LABEL, JOB_STATE_TONE, timingLabel } from '../labels';
+import { JOB_KIND_LABEL, JOB_STATE_TONE, timingLabel, userOptionsLabel } from '../labels';
 import { JobActions } from './job-actions';
 import { JobOutcomesCard, loadJobOutcomes } from './job-outcomes-card';
 
@@ -25,6 +25,7 @@ export default async function JobPage({ params, searchParams }: { params: Promis
   const outcomes = loadJobOutcomes(actor, id);
   const view = await loadOr404(() => withDefaultsOnBadQuery(() => getJob(getDb(), { actor, id, query: { state: query.state, page: query.page } }), () => getJob(getDb(), { actor, id })));
   const { job, counts, total } = view;
+  const userOptions = userOptionsLabel(job);
   const filterHref = (state?: AssignmentState) => (state ? `/jobs/${id}?state=${state}` : `/jobs/${id}`);
   return (
     <>
@@ -33,16 +34,23 @@ export default async function JobPage({ params, searchParams }: { params: Promis
         description={`${JOB_KIND_LABEL[job.kind]} · ${timingLabel(job)} · created ${formatDateTime(job.createdAt)}`}
         actions={<Badge tone={JOB_STATE_TONE[job.state]}>{job.state}</Badge>}
       />
-      {job.packageLabel ? (
-        <p className="-mt-4 mb-6 text-sm text-slate-600">
-          Package: <JobPackage job={job} />
-        </p>
+      {job.packageLabel || userOptions ? (
+        <div className="-mt-4 mb-6 space-y-1 text-sm text-slate-600">
+          {job.packageLabel ? (
+            <p>
+              Package: <JobPackage job={job} />
+            </p>
+          ) : null}
+          {userOptions ? <p data-testid="job-user-options">{userOptions}</p> : null}
+        </div>
       ) : null}
-      <div className="mb-6 grid gap-4 sm:grid-cols-4">
+      <div className={`mb-6 grid gap-4 ${job.kind === 'offer' ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         <StatCard label="Machines" value={total} />
         <StatCard label="Installed" value={counts.installed ?? 0} />
         <StatCard label="Failed" value={counts.failed ?? 0} />
         <StatCard label="Waiting or running" value={(counts.pending ?? 0) + (counts.downloading ?? 0) + (counts.ready ?? 0) + (counts.installing ?? 0) + (counts.offered ?? 0) + (counts.held ?? 0)} />
+        {/* Not finished and not a failure: the user may still restore the offer while it lasts. */}
+        {job.kind === 'offer' ? <StatCard label="Declined by users" value={counts.declined ?? 0} hint="They may restore it until the offer expires." /> : null}
       </div>
       <Card className="mb-6">
         <div className="flex flex-wrap items-center justify-between gap-4">

@@ -24,6 +24,9 @@ const input = z.object({
   loadSpreading: z.string().optional().transform((v) => v === 'on'),
   // Empty means no cap; anything else goes to the operation, which names what is wrong with it.
   maxConcurrent: z.string().optional().transform((v) => (v?.trim() ? Number(v) : undefined)),
+  // Shown only for install jobs; empty means no deferral.
+  deferralLimit: z.string().optional().transform((v) => (v?.trim() ? Number(v) : undefined)),
+  allowInstallNow: z.string().optional().transform((v) => v === 'on'),
 });
 
 export const createJobAction = serverAction({ permission: 'deploy.manage', input, revalidate: ['/jobs'] }, async ({ actor, input }) => {

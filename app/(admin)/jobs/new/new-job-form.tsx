@@ -109,6 +109,35 @@ export function NewJobForm({ packages, machines, groups }: { packages: (Option &
               </Field>
             ) : null}
           </div>
+          {kind === 'install' || kind === 'offer' ? (
+            <fieldset className="space-y-3 rounded-lg border border-slate-200 p-4">
+              <legend className="px-1 text-sm font-medium text-slate-800">What the machine’s user may do</legend>
+              {kind === 'install' ? (
+                <Field
+                  id="job-deferral-limit"
+                  label="Deferrals per machine (optional)"
+                  error={fieldError(state, 'deferralLimit') ?? fieldError(previewState, 'deferralLimit')}
+                  hint="How many times the user may postpone this install to a later installation window, never past the deadline. Empty or 0: they cannot postpone it."
+                >
+                  <input id="job-deferral-limit" name="deferralLimit" type="number" min={0} max={100} inputMode="numeric" className={`${inputClass} max-w-40`} />
+                </Field>
+              ) : null}
+              <div>
+                <label className="flex items-center gap-2 text-sm">
+                  <input type="checkbox" name="allowInstallNow" aria-describedby="job-install-now-hint" /> Let the user install it now, outside their installation windows
+                </label>
+                {fieldError(state, 'allowInstallNow') ? (
+                  <p id="job-install-now-hint" role="alert" className="mt-1 text-sm text-rose-600">
+                    {fieldError(state, 'allowInstallNow')}
+                  </p>
+                ) : (
+                  <p id="job-install-now-hint" className="mt-1 text-xs text-slate-500">
+                    {kind === 'offer' ? 'The portal shows “Install now” beside “Install” for this offer.' : 'The portal offers “Install now” on the user’s machine until the install starts.'}
+                  </p>
+                )}
+              </div>
+            </fieldset>
+          ) : null}
           <PreviewPanel state={previewState} />
           <div className="flex gap-3">
             {/* Dispatched by hand, not as the form's action: a form action resets every field when it ends. */}

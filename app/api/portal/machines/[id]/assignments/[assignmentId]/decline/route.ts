@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { jsonRoute } from '@/lib/http/json-route';
+import { declineOffer } from '@/lib/portal/decline-offer';
+
+const params = z.object({ id: z.string(), assignmentId: z.string() });
+
+export const POST = jsonRoute({ permission: 'portal.use', params }, ({ actor, params }) => declineOffer(getDb(), { actor, machineId: params.id, assignmentId: params.assignmentId }));

@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import { getDb } from '@/db/client';
+import { jsonRoute } from '@/lib/http/json-route';
+import { installNow } from '@/lib/portal/install-now';
+
+const params = z.object({ id: z.string(), assignmentId: z.string() });
+
+export const POST = jsonRoute({ permission: 'portal.use', params }, ({ actor, params }) => installNow(getDb(), { actor, machineId: params.id, assignmentId: params.assignmentId }));
