@@ -14,7 +14,10 @@ export type ActionState =
 export interface ActionOptions<S extends z.ZodType> {
   permission: Permission;
   input: S;
-  /** Pages to refresh after success. */
+  /**
+   * Pages to refresh after success. A path ending in `/*` refreshes everything under it (a
+   * layout revalidation), for actions whose buttons appear on many pages.
+   */
   revalidate?: string[];
 }
 
@@ -36,7 +39,10 @@ export function serverAction<S extends z.ZodType>(
       const raw = formData instanceof FormData ? formToObject(formData) : {};
       const input = parseInput(options.input, raw);
       const result = await run({ actor, input });
-      for (const path of options.revalidate ?? []) revalidatePath(path);
+      for (const path of options.revalidate ?? []) {
+        if (path.endsWith('/*')) revalidatePath(path.slice(0, -2), 'layout');
+        else revalidatePath(path);
+      }
       if (result && typeof result === 'object') return { ok: true, message: result.message, data: result.data, at: Date.now() };
       return { ok: true, message: result ?? undefined, at: Date.now() };
     } catch (error) {

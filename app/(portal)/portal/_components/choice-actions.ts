@@ -14,8 +14,8 @@ import { uninstallOwn } from '@/lib/portal/uninstall-own';
 import { unselectOffer } from '@/lib/portal/unselect-offer';
 
 // The end user's choices, thin over lib/portal; the catalog and the machine page share them.
-// Revalidating any path re-renders the page the action was called from.
-const revalidate = ['/portal', '/portal/catalog'];
+// The buttons sit on the catalog, My machines and each machine's page: refresh them all.
+const revalidate = ['/portal/*'];
 const one = z.object({ machineId: z.string().min(1, 'expected the machine'), assignmentId: z.string().min(1, 'expected the assignment') });
 
 const listOf = (names: string[]) => (names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`);

@@ -36,7 +36,7 @@ export default async function MyMachinePage({ params }: { params: Promise<{ id: 
             <h2 id="pending-heading" className="mb-3 text-sm font-semibold text-slate-800">
               Pending
             </h2>
-            <PendingList rows={machine.pendingWork} timeZone={tz} now={now} />
+            <PendingList rows={machine.pendingWork} machineId={machine.id} hostname={machine.hostname} timeZone={tz} now={now} />
           </section>
           <section aria-labelledby="history-heading">
             <div className="mb-3 flex items-baseline justify-between">
@@ -65,6 +65,14 @@ export default async function MyMachinePage({ params }: { params: Promise<{ id: 
             <div className="mt-4">
               <LinkButton href={`/portal/machines/${machine.id}/windows`} kind="secondary">
                 Change windows
+              </LinkButton>
+            </div>
+          </Card>
+          <Card title="Groups">
+            <p className="text-sm text-slate-700">Some groups are open to you: joining one brings its software and its rules to this machine.</p>
+            <div className="mt-4">
+              <LinkButton href={`/portal/machines/${machine.id}/groups`} kind="secondary">
+                Join or leave groups
               </LinkButton>
             </div>
           </Card>

@@ -2,16 +2,17 @@ import type { ReactNode } from 'react';
 import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
 import { Badge, EmptyState, Table, Td } from '@/app/_components/ui';
 import type { PendingRow } from '@/lib/portal/timeline';
+import { AssignmentActions } from '../../_components/assignment-actions';
 import { LocalTime } from '../../_components/local-time';
 
 const KIND_LABEL: Record<PendingRow['kind'], string> = { install: 'Install', uninstall: 'Remove', inventory: 'Inventory' };
 
 /**
  * What the machine still has to do, soonest first, each with the instant its agent will start it
- * (PendingRow.at, computed as the agent does). Each row carries what per-assignment actions need:
- * assignmentId, jobKind, state, at, deadline, deferrals / deferralLimit, allowInstallNow, runNow.
+ * (PendingRow.at, computed as the agent does), and the user's buttons for it: defer (within the
+ * job's budget), install now (where the job allows it), change my mind (a chosen offer not started).
  */
-export function PendingList({ rows, timeZone, now }: { rows: PendingRow[]; timeZone: string; now: Date }) {
+export function PendingList({ rows, machineId, hostname, timeZone, now }: { rows: PendingRow[]; machineId: string; hostname: string; timeZone: string; now: Date }) {
   if (rows.length === 0) {
     return (
       <EmptyState icon="package" title="Nothing pending">
@@ -38,7 +39,13 @@ export function PendingList({ rows, timeZone, now }: { rows: PendingRow[]; timeZ
           </Td>
           <Td className="whitespace-normal">
             <When row={row} timeZone={timeZone} now={now} />
-            <RowActions row={row} />
+            {row.running ? null : (
+              <div className="mt-2">
+                <AssignmentActions
+                  choice={{ machineId, hostname, assignmentId: row.assignmentId, software: row.what, jobKind: row.jobKind, state: row.state, runNow: row.runNow, allowInstallNow: row.allowInstallNow, deferrals: row.deferrals, deferralLimit: row.deferralLimit }}
+                />
+              </div>
+            )}
           </Td>
         </tr>
       ))}
@@ -62,16 +69,4 @@ function When({ row, timeZone, now }: { row: PendingRow; timeZone: string; now: 
       ) : null}
     </div>
   );
-}
-
-/*
- * ── Per-assignment actions ──────────────────────────────────────────────────────────────────
- * The place for the buttons an end user has on one pending row: "defer" (mandatory installs
- * within the job's deferral budget, never past the deadline), "install now" (where the job
- * allows it) and "change my mind" (a selected offer that has not started). They decide from the
- * row alone: assignmentId, jobKind, state, running, at, deadline, deferrals, deferralLimit,
- * allowInstallNow, runNow. Nothing is shown here yet.
- */
-function RowActions({ row: _row }: { row: PendingRow }): ReactNode {
-  return null;
 }
