@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, type AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { InstallationWindow } from '@/lib/contract/installation-window';
 import type { PackageManifest } from '@/lib/contract/package-manifest';
 
@@ -200,9 +200,12 @@ export const machines = pgTable(
     // The machine's own installation windows (the user's choice, or an admin's until the portal
     // sets them); null means "not set": its groups' defaults apply, else any time.
     windows: jsonb('windows').$type<InstallationWindow[]>(),
+    // The relay system this machine downloads from (else its groups' relay, else the server).
+    relayId: uuid('relay_id').references((): AnyPgColumn => relays.id, { onDelete: 'set null' }),
   },
   (t) => [
     uniqueIndex('machines_token_hash_idx').on(t.tokenHash),
+    index('machines_relay_id_idx').on(t.relayId),
     index('machines_enrolment_secret_id_idx').on(t.enrolmentSecretId),
     index('machines_owner_id_idx').on(t.ownerId),
     // The machines page sorts and pages by host name.
@@ -363,10 +366,12 @@ export const machineGroups = pgTable(
     // and stay open at least this many minutes a week, so mandatory installs cannot be starved.
     windowEnvelope: jsonb('window_envelope').$type<InstallationWindow[]>(),
     minOpenMinutes: integer('min_open_minutes'),
+    // The relay system members download from unless a machine has its own.
+    relayId: uuid('relay_id').references((): AnyPgColumn => relays.id, { onDelete: 'set null' }),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('machine_groups_name_idx').on(t.name), index('machine_groups_created_by_idx').on(t.createdBy)],
+  (t) => [uniqueIndex('machine_groups_name_idx').on(t.name), index('machine_groups_created_by_idx').on(t.createdBy), index('machine_groups_relay_id_idx').on(t.relayId)],
 );
 export type MachineGroup = typeof machineGroups.$inferSelect;
 
@@ -397,3 +402,87 @@ export const jobGroups = pgTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.groupId] }), index('job_groups_group_id_idx').on(t.groupId)],
 );
+
+/**
+ * A relay system: a pull-through cache of package content near the machines it serves
+ * (depot-relay). Registered with a token an admin creates here (shown once, stored as SHA-256).
+ * It reports what it holds and its disk on a heartbeat and carries out the orders recorded for it.
+ */
+export const relays = pgTable(
+  'relays',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    // The base URL agents (and child relays) use to reach it, e.g. http://relay-berlin:8081.
+    url: text('url').notNull(),
+    // A relay fetches from its parent relay instead of the managing server (null: from the server).
+    parentId: uuid('parent_id').references((): AnyPgColumn => relays.id, { onDelete: 'set null' }),
+    tokenHash: text('token_hash').notNull(),
+    prefix: text('prefix').notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    // A revoked relay's token stops working at once; the relay answers 401 to its machines then.
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    // From its latest heartbeat.
+    lastHeartbeatAt: timestamp('last_heartbeat_at', { withTimezone: true }),
+    diskFreeBytes: bigint('disk_free_bytes', { mode: 'number' }),
+    cacheUsedBytes: bigint('cache_used_bytes', { mode: 'number' }),
+    cacheLimitBytes: bigint('cache_limit_bytes', { mode: 'number' }),
+    health: jsonb('health').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [uniqueIndex('relays_name_idx').on(t.name), uniqueIndex('relays_token_hash_idx').on(t.tokenHash), index('relays_parent_id_idx').on(t.parentId), index('relays_created_by_idx').on(t.createdBy)],
+);
+export type Relay = typeof relays.$inferSelect;
+
+/** What a relay holds, as of its latest heartbeat (replaced whole on each). */
+export const relayContents = pgTable(
+  'relay_contents',
+  {
+    relayId: uuid('relay_id')
+      .notNull()
+      .references(() => relays.id, { onDelete: 'cascade' }),
+    sha256: text('sha256').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    reportedAt: timestamp('reported_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.relayId, t.sha256] }), index('relay_contents_sha256_idx').on(t.sha256)],
+);
+
+export const relayOrderKindEnum = pgEnum('relay_order_kind', ['delete', 'prefetch']);
+export const relayOrderStateEnum = pgEnum('relay_order_state', ['requested', 'done', 'failed']);
+
+/**
+ * An admin's order to one relay: delete a package's content from its cache, or fetch it ahead of
+ * a job (transfer to relay). The relay learns it on its next heartbeat and reports the outcome on
+ * the one after; the page shows requested → done (or the error). A batch (every relay at once)
+ * shares a batch id.
+ */
+export const relayOrders = pgTable(
+  'relay_orders',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    relayId: uuid('relay_id')
+      .notNull()
+      .references(() => relays.id, { onDelete: 'cascade' }),
+    kind: relayOrderKindEnum('kind').notNull(),
+    sha256: text('sha256').notNull(),
+    // For the page: which package it was for (content is shared by identical packages).
+    packageId: uuid('package_id').references(() => packages.id, { onDelete: 'set null' }),
+    packageLabel: text('package_label').notNull().default(''),
+    batchId: uuid('batch_id'),
+    state: relayOrderStateEnum('state').notNull().default('requested'),
+    error: text('error'),
+    requestedBy: uuid('requested_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    doneAt: timestamp('done_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('relay_orders_relay_id_state_idx').on(t.relayId, t.state),
+    index('relay_orders_package_id_idx').on(t.packageId),
+    index('relay_orders_requested_by_idx').on(t.requestedBy),
+    index('relay_orders_batch_id_idx').on(t.batchId),
+  ],
+);
+export type RelayOrder = typeof relayOrders.$inferSelect;

@@ -44,7 +44,7 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
   },
   ...extra,
 });
-const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identity.machineId, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], blackoutDates: [], assignments });
+const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identity.machineId, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], blackoutDates: [], contentSources: [], assignments });
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));

@@ -36,7 +36,7 @@ const planOf = (...assignments: PlanAssignment[]): Plan => ({
   jitterSeconds: 30,
   timeZone: 'Europe/Berlin',
   windows: [{ day: 2, start: '22:00', minutes: 240 }],
-  blackoutDates: [],
+  blackoutDates: [], contentSources: [],
   assignments,
 });
 

@@ -43,6 +43,12 @@ export const planSchema = z.object({
    * blackout dates. Defaults to none, so a plan from a server without them still parses.
    */
   blackoutDates: z.array(calendarDateSchema).default([]),
+  /**
+   * Relay systems to download content from, nearest first (the machine's relay, then that
+   * relay's parents). The agent tries them in order and falls back to the managing server when
+   * none answers in time. Empty (or absent, from an older server): straight from the server.
+   */
+  contentSources: z.array(z.object({ relayId: z.uuid(), name: z.string(), url: z.string() })).default([]),
   assignments: z.array(z.lazy(() => planAssignmentSchema)),
 });
 export type Plan = z.infer<typeof planSchema>;

@@ -44,6 +44,7 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
     timeZone: m.timeZone,
     windows: effectiveWindows(m.windows, groups.windows),
     blackoutDates: groups.blackoutDates,
+    contentSources: [], // relay systems: filled in with #8
     assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
       assignmentId: assignment.id,
       attempt: assignment.attempt,

@@ -48,7 +48,7 @@ function factsOf(a: PlanAssignment, extra: Partial<AssignmentFacts> = {}): Assig
 }
 
 function rowsFor(assignments: PlanAssignment[], extraFacts: AssignmentFacts[] = [], at = now, host = machine): TimelineRow[] {
-  const plan: Plan = { machineId: host.id, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'Europe/Berlin', windows: [{ day: 2, start: '22:00', minutes: 240 }], blackoutDates: [], assignments };
+  const plan: Plan = { machineId: host.id, version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'Europe/Berlin', windows: [{ day: 2, start: '22:00', minutes: 240 }], blackoutDates: [], contentSources: [], assignments };
   return buildTimeline(host, plan, [...assignments.map((a) => factsOf(a)), ...extraFacts], at).timeline;
 }
 
@@ -100,7 +100,7 @@ describe('buildTimeline', () => {
     const offered: AssignmentFacts = { ...factsOf(assignment()), state: 'offered', jobKind: 'offer', jobDeadline: new Date('2027-01-10T12:00:00Z'), what: 'GIMP 2.10' };
     const held: AssignmentFacts = { ...factsOf(assignment()), state: 'held', what: 'VLC 3' };
     const expiredPackage: AssignmentFacts = { ...factsOf(assignment()), what: 'Old 1' };
-    const plan: Plan = { machineId: 'm1', version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], blackoutDates: [], assignments: [pending] };
+    const plan: Plan = { machineId: 'm1', version: 1, pollSeconds: 60, jitterSeconds: 30, timeZone: 'UTC', windows: [], blackoutDates: [], contentSources: [], assignments: [pending] };
     const result = buildTimeline(machine, plan, [factsOf(pending), offered, held, expiredPackage], now);
     expect(result.pending.map((p) => [p.what, p.at])).toEqual([
       ['Firefox ESR 115', now.toISOString()],
