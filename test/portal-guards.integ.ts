@@ -1,0 +1,71 @@
+/**
+ * The portal's guards against what happens around a user's choice: a stale page, an offer taken
+ * twice, an admin re-owning or retiring the machine while the choice is in flight, the agent
+ * starting the installer at the same moment. Races need two database connections, so the tests
+ * that hold a row lock from here run on PostgreSQL only: PGlite has one connection and runs one
+ * transaction at a time, so these races cannot happen there at all.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSecret, enrollTestMachine, type EnrolledMachine } from './helpers/agent';
+import { demoAdmin } from './helpers/demo';
+import { api, mustSignIn, type Session } from './helpers/http';
+import { manifestFor, seedCabinet, uploadPackage } from './helpers/seed';
+import { startServer, type TestServer } from './helpers/server';
+
+let server: TestServer;
+let admin: Session;
+const users: Record<string, { id: string; session: Session }> = {};
+const pkgs: Record<string, string> = {};
+let secret: string;
+
+type ErrorBody = { error: { code: string; field?: string; message: string } };
+const mid = (m: EnrolledMachine) => m.identity.machineId;
+const call = <T = unknown>(session: Session, method: string, path: string, json?: unknown) => api<T & ErrorBody>(server.url, path, { method, session, json });
+const err = (res: { status: number; body: ErrorBody }) => ({ status: res.status, code: res.body.error?.code });
+const row = async (assignmentId: string) => (await call<{ assignment: { state: string; attempt: number; notBefore: string | null } }>(admin, 'GET', `/api/assignments/${assignmentId}`)).body.assignment;
+
+async function createJob(json: Record<string, unknown>): Promise<string> {
+  const res = await call<{ job: { id: string } }>(admin, 'POST', '/api/jobs', json);
+  if (res.status !== 201) throw new Error(`job: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.job.id;
+}
+async function assignmentOf(jobId: string, m: EnrolledMachine): Promise<string> {
+  return (await call<{ assignments: { id: string; machineId: string }[] }>(admin, 'GET', `/api/jobs/${jobId}`)).body.assignments.find((a) => a.machineId === mid(m))!.id;
+}
+async function register(packageId: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await uploadPackage(server.url, admin, 'guards', manifestFor(packageId, extra), `#!/bin/sh\necho ${packageId}\n`);
+  if (res.status !== 201) throw new Error(`upload ${packageId}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.package!.id;
+}
+async function makeUser(name: string) {
+  const email = `${name}@depot.test`;
+  const res = await call<{ user: { id: string } }>(admin, 'POST', '/api/users', { email, name, role: 'user', password: 'portal-guards-password' });
+  expect(res.status).toBe(201);
+  users[name] = { id: res.body.user.id, session: await mustSignIn(server.url, email, 'portal-guards-password') };
+}
+async function machineOf(owner: string, hostname: string): Promise<EnrolledMachine> {
+  const m = await enrollTestMachine(server.url, secret, hostname);
+  expect((await call(admin, 'PUT', `/api/machines/${mid(m)}/owner`, { ownerId: users[owner].id })).status).toBe(200);
+  return m;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
+  secret = await createSecret(server.url, admin, 'guards');
+  for (const name of ['alice', 'bob', 'carol']) await makeUser(name);
+  await seedCabinet(server.url, admin, 'guards');
+  pkgs.editor = await register('editor', { displayName: 'Text Editor' });
+  pkgs.viewer = await register('viewer', { displayName: 'Image Viewer' });
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describe('choosing by the machine in the path', () => {
+  it('answers 404 for a malformed machine id, as every other portal route does', async () => {
+    const res = await call(users.alice.session, 'POST', '/api/portal/machines/not-a-machine/selections', { packageId: pkgs.editor });
+    expect(err(res)).toEqual({ status: 404, code: 'not_found' });
+  });
+});
+
