@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecret, enrollTestMachine, type EnrolledMachine } from './helpers/agent';
 import { demoAdmin } from './helpers/demo';
 import { api, mustSignIn, type Session } from './helpers/http';
+import { serverActions } from './helpers/inventory';
 import { manifestFor, seedCabinet, uploadPackage } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
 
@@ -49,6 +50,24 @@ async function machineOf(owner: string, hostname: string): Promise<EnrolledMachi
   return m;
 }
 
+/**
+ * Calls a server action with a form, the way React sends one (multipart: the arguments as the last
+ * field, "0", with the form as reference $K1, the form’s fields prefixed "_1_"), and returns its result.
+ */
+async function submitForm(session: Session, exportedName: string, fields: Record<string, string>) {
+  const action = serverActions().find((a) => a.name === exportedName)!;
+  const body = new FormData();
+  for (const [k, v] of Object.entries(fields)) body.append(`_1_${k}`, v);
+  // Last, as React sends it: the server resolves $K1 from the fields it has read by then.
+  body.append('0', JSON.stringify([null, '$K1']));
+  const res = await fetch(`${server.url}${action.pagePath}`, { method: 'POST', headers: { 'next-action': action.id, origin: server.url, accept: 'text/x-component', cookie: session.cookie }, body, redirect: 'manual' });
+  const text = await res.text();
+  const rows = new Map(text.split('\n').flatMap((line) => (line.indexOf(':') > 0 ? [[line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)] as const] : [])));
+  const head = JSON.parse(rows.get('0') ?? 'null') as { a?: string } | null;
+  const ref = head?.a?.slice(2);
+  return { status: res.status, result: (ref ? JSON.parse(rows.get(ref) ?? 'null') : undefined) as { ok: boolean; error?: { code: string; message: string }; data?: { url: string } } };
+}
+
 beforeAll(async () => {
   server = await startServer();
   admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
@@ -66,6 +85,21 @@ describe('choosing by the machine in the path', () => {
   it('answers 404 for a malformed machine id, as every other portal route does', async () => {
     const res = await call(users.alice.session, 'POST', '/api/portal/machines/not-a-machine/selections', { packageId: pkgs.editor });
     expect(err(res)).toEqual({ status: 404, code: 'not_found' });
+  });
+});
+
+describe('the calendar feed form', () => {
+  it('refuses a stale “create” once another window made a feed, and replaces only when asked to', async () => {
+    const made = await call<{ calendarFeed: { url: string } }>(users.bob.session, 'POST', '/api/portal/calendar');
+    expect(made.status).toBe(201);
+    // The page was loaded before the feed existed: its button still says "create".
+    const stale = await submitForm(users.bob.session, 'createCalendarFeedAction', { intent: 'create' });
+    expect({ status: stale.status, ok: stale.result.ok, code: stale.result.error?.code }).toEqual({ status: 200, ok: false, code: 'conflict' });
+    expect((await fetch(made.body.calendarFeed.url)).status).toBe(200);
+    const replaced = await submitForm(users.bob.session, 'createCalendarFeedAction', { intent: 'replace' });
+    expect(replaced.result.ok).toBe(true);
+    expect((await fetch(made.body.calendarFeed.url)).status).toBe(404);
+    expect((await fetch(replaced.result.data!.url)).status).toBe(200);
   });
 });
 

@@ -11,8 +11,8 @@ import { revokeCalendarFeed } from '@/lib/portal/revoke-calendar-feed';
 // The button says which it is, so a stale page cannot replace a feed the user meant to create.
 const createInput = z.object({ intent: z.enum(['create', 'replace'], { message: 'expected create or replace' }) });
 
-export const createCalendarFeedAction = serverAction({ permission: 'portal.use', input: createInput, revalidate: ['/portal/calendar'] }, async ({ actor }) => {
-  const { path, replaced } = await createCalendarFeed(getDb(), { actor });
+export const createCalendarFeedAction = serverAction({ permission: 'portal.use', input: createInput, revalidate: ['/portal/calendar'] }, async ({ actor, input }) => {
+  const { path, replaced } = await createCalendarFeed(getDb(), { actor, intent: input.intent });
   const url = `${publicOrigin(await headers())}${path}`;
   return { message: replaced ? 'New feed URL created; the old one no longer works. Copy it now: it is not shown again.' : 'Feed URL created. Copy it now: it is not shown again.', data: { url } };
 });
