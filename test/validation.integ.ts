@@ -92,6 +92,14 @@ describe.each(queryRoutes.map((r) => [`${r.method} ${r.path}`, r] as const))('%s
   });
 });
 
+describe('paged lists', () => {
+  // A page past what the database can OFFSET to was a 500; it is a page number out of range.
+  it.each(['/api/jobs', '/api/packages', '/api/users', '/api/machines', '/api/portal/catalog', '/api/portal/history'])('%s refuses a page past the last one it can answer, naming page', async (path) => {
+    for (const page of ['9007199254740991', '1e300', '100001']) expectFieldError(await api(server.url, `${path}?page=${page}`, { session: admin }), 422, 'page');
+    expect((await api(server.url, `${path}?page=100000`, { session: admin })).status).toBe(200);
+  });
+});
+
 describe('row routes', () => {
   it('answers 404 for an unknown or malformed id, never 500', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid', "1' or '1'='1"]) {

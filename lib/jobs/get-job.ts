@@ -1,5 +1,6 @@
 import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { assignments, assignmentStateEnum, jobs, machines, packages, type AssignmentState, type Job } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -9,7 +10,7 @@ import { jobPackage } from './summarize-jobs';
 
 export const getJobQuerySchema = z.object({
   state: z.enum(assignmentStateEnum.enumValues, { message: `expected one of ${assignmentStateEnum.enumValues.join(', ')}` }).optional(),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 500').max(500, 'expected 1 to 500').default(100),
 });
 export type GetJobQuery = { [K in keyof z.input<typeof getJobQuerySchema>]?: unknown };

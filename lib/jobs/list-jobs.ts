@@ -1,5 +1,6 @@
 import { count, desc, ilike, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { jobs } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -8,7 +9,7 @@ import { summarizeJobs } from './summarize-jobs';
 
 export const listJobsQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 200').max(200, 'expected 1 to 200').default(50),
 });
 export type ListJobsQuery = { [K in keyof z.input<typeof listJobsQuerySchema>]?: unknown };

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, ilike, isNotNull, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { assignments, enrolmentSecrets, groupMembers, machineGroups, machines, users } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -27,7 +28,7 @@ export const listMachinesQuerySchema = z.object({
   /** A user id, or "none" for machines without an owner. */
   owner: z.union([z.literal(''), z.literal('none'), z.uuid({ message: 'expected a user id (a UUID) or "none"' })]).optional().transform((v) => v || undefined),
   state: z.union([z.literal(''), z.enum(MACHINE_STATES, { message: `expected one of ${MACHINE_STATES.join(', ')}` })]).optional().transform((v) => v || undefined),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 200').max(200, 'expected 1 to 200').default(50),
 });
 export type ListMachinesQuery = { [K in keyof z.input<typeof listMachinesQuerySchema>]?: unknown };

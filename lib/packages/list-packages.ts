@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, ilike, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { cabinets, packages } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -9,7 +10,7 @@ import { toPublicPackage, type PublicPackage } from './public-package';
 export const listPackagesQuerySchema = z.object({
   cabinet: z.string().max(64, 'expected a cabinet name').optional(),
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 200').max(200, 'expected 1 to 200').default(50),
 });
 // Loose on purpose: pages pass raw search params and this operation parses them.

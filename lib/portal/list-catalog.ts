@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { machines, type AssignmentState } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -14,7 +15,7 @@ export const catalogQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional().transform((v) => v || undefined),
   category: z.string().trim().max(100, 'expected at most 100 characters').optional().transform((v) => v || undefined),
   showRejected: z.enum([...YES, 'false', '0', 'off'], { message: 'expected true or false' }).optional().transform((v) => YES.includes(v ?? '')),
-  page: z.coerce.number({ message: 'expected a page number' }).int('expected a page number').min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(1, 'expected 1 to 100').max(100, 'expected 1 to 100').default(20),
 });
 // Loose on purpose: pages pass raw search params and this operation parses them.

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { machines, type JobKind } from '@/db/schema';
 import { OUTCOME_TIME } from '@/lib/assignments/outcome-time';
@@ -20,7 +21,7 @@ export const listMyHistoryQuerySchema = z.object({
   outcome: optional(z.enum(JOB_OUTCOME_STATES, { message: `expected one of ${JOB_OUTCOME_STATES.join(', ')}` })),
   /** Part of the package's or job's name. */
   q: optional(z.string({ message: 'expected text' }).trim().max(200, 'expected at most 200 characters')),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 100').max(100, 'expected 1 to 100').default(25),
 });
 export type ListMyHistoryQuery = { [K in keyof z.input<typeof listMyHistoryQuerySchema>]?: unknown };

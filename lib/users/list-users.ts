@@ -1,5 +1,6 @@
 import { and, asc, count, eq, ilike, or, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
@@ -10,7 +11,7 @@ import { roleSchema } from './schemas';
 export const listUsersQuerySchema = z.object({
   q: z.string().trim().max(200, 'expected at most 200 characters').optional(),
   role: roleSchema.optional(),
-  page: z.coerce.number({ message: 'expected a page number' }).int().min(1, 'expected a page number from 1').default(1),
+  page: pageParam(),
   pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1).max(200, 'expected at most 200').default(50),
 });
 // Loose on purpose: pages pass raw search params and this operation parses them.
