@@ -5,6 +5,7 @@
  * that hold a row lock from here run on PostgreSQL only: PGlite has one connection and runs one
  * transaction at a time, so these races cannot happen there at all.
  */
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecret, enrollTestMachine, type EnrolledMachine } from './helpers/agent';
 import { demoAdmin } from './helpers/demo';
@@ -12,6 +13,7 @@ import { api, mustSignIn, type Session } from './helpers/http';
 import { serverActions } from './helpers/inventory';
 import { manifestFor, seedCabinet, uploadPackage } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
+import { waitForAsync } from './helpers/wait-for';
 
 let server: TestServer;
 let admin: Session;
@@ -103,3 +105,29 @@ describe('the calendar feed form', () => {
   });
 });
 
+describe.runIf(process.env.DATABASE_URL)('races with an admin (PostgreSQL)', () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = new pg.Client({ connectionString: server.databaseUrl });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.end();
+  });
+  /** Waits until the server has a statement waiting for a row lock. */
+  const blocked = () => waitForAsync(async () => Number((await client.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n) > 0);
+
+  it('retires a machine while a user’s choice holds one of its assignments, without a deadlock', async () => {
+    const m = await machineOf('alice', 'alice-retired');
+    const offer = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    // A choice in flight: its assignment locked, its machine's plan bumped next.
+    await client.query('begin');
+    await client.query('select id from assignments where id = $1 for update', [offer]);
+    const retiring = call(admin, 'POST', `/api/machines/${mid(m)}/retire`);
+    await blocked();
+    await client.query('update machines set plan_version = plan_version + 1 where id = $1', [mid(m)]);
+    await client.query('commit');
+    expect((await retiring).status).toBe(200);
+    expect((await row(offer)).state).toBe('cancelled');
+  });
+});

@@ -1,11 +1,13 @@
-import { eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, notInArray } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { groupMembers, machineGroups, machines } from '@/db/schema';
+import { assignments, groupMembers, machineGroups, machines } from '@/db/schema';
 import { moveAssignments } from '@/lib/assignments/move-assignments';
+import { TERMINAL_STATES } from '@/lib/assignments/transitions';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { actorLabel } from '@/lib/audit/actor-label';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError } from '@/lib/errors';
+import { isUuid } from '@/lib/ids';
 import { loadMachineForUpdate } from './load-machine';
 
 /**
@@ -16,6 +18,17 @@ import { loadMachineForUpdate } from './load-machine';
 export async function retireMachine(db: Db, { actor, machineId, now = new Date() }: { actor: Actor | null; machineId: string; now?: Date }) {
   const deployer = requirePermission(actor, 'deploy.manage');
   return db.transaction(async (tx) => {
+    // Its unfinished assignments first, then the machine: the lock order of lib/portal/assignment-choice.ts.
+    // Taking the machine first deadlocked against a user's choice (assignment locked, then the
+    // machine's plan bumped) or the agent's turn on the same machine.
+    if (isUuid(machineId)) {
+      await tx
+        .select({ id: assignments.id })
+        .from(assignments)
+        .where(and(eq(assignments.machineId, machineId), notInArray(assignments.state, [...TERMINAL_STATES])))
+        .orderBy(asc(assignments.id))
+        .for('update');
+    }
     const machine = await loadMachineForUpdate(tx, machineId, { retired: true });
     if (machine.retiredAt) throw new AppError('conflict', { message: `${machine.hostname} was already retired on ${machine.retiredAt.toISOString()}.` });
     const left = await tx
