@@ -105,6 +105,18 @@ describe('the calendar feed form', () => {
   });
 });
 
+describe('an offer chosen by its assignment', () => {
+  it('is not taken twice when another job offers the same package and that offer is chosen already', async () => {
+    const m = await machineOf('alice', 'alice-twice');
+    const first = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.viewer, machineIds: [mid(m)] }), m);
+    const second = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.viewer, machineIds: [mid(m)] }), m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: first })).status).toBe(200);
+    const again = await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: second });
+    expect({ ...err(again), message: again.body.error.message }).toEqual({ status: 409, code: 'conflict', message: 'Image Viewer 1.0.0 on alice-twice is already chosen and waiting to install.' });
+    expect((await row(second)).state).toBe('offered');
+  });
+});
+
 describe.runIf(process.env.DATABASE_URL)('races with an admin (PostgreSQL)', () => {
   let client: pg.Client;
   beforeAll(async () => {
@@ -116,6 +128,22 @@ describe.runIf(process.env.DATABASE_URL)('races with an admin (PostgreSQL)', () 
   });
   /** Waits until the server has a statement waiting for a row lock. */
   const blocked = () => waitForAsync(async () => Number((await client.query(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`)).rows[0].n) > 0);
+
+  it('rolls a user’s choice back when an admin gives the machine to someone else while it is in flight', async () => {
+    const m = await machineOf('alice', 'alice-reowned');
+    const offer = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+    // The agent (or another choice) holds the assignment: Alice's "change my mind" waits for it.
+    await client.query('begin');
+    await client.query('select id from assignments where id = $1 for update', [offer]);
+    const changing = call(users.alice.session, 'DELETE', `/api/portal/machines/${mid(m)}/selections/${offer}`);
+    await blocked();
+    expect((await call(admin, 'PUT', `/api/machines/${mid(m)}/owner`, { ownerId: users.carol.id })).status).toBe(200);
+    await client.query('commit');
+    expect(err(await changing)).toEqual({ status: 404, code: 'not_found' });
+    // Carol's machine keeps what it had.
+    expect((await row(offer)).state).toBe('pending');
+  });
 
   it('retires a machine while a user’s choice holds one of its assignments, without a deadlock', async () => {
     const m = await machineOf('alice', 'alice-retired');

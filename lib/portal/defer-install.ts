@@ -6,7 +6,7 @@ import { AppError } from '@/lib/errors';
 import { planTiming } from '@/lib/machines/plan-timing';
 import { deferralTime } from '@/lib/schedule/deferral';
 import { spreadOf } from '@/lib/schedule/install-time';
-import { assignmentChoice, bumpPlan, type AssignmentChoiceOptions } from './assignment-choice';
+import { assignmentChoice, type AssignmentChoiceOptions } from './assignment-choice';
 import { formatTime } from './format-time';
 import { requireLiveJob, stateInWords } from './offer-checks';
 import { machineSchedule } from './machine-schedule';
@@ -49,7 +49,6 @@ export function deferInstall(db: Db, options: AssignmentChoiceOptions): Promise<
     }
     const deferrals = assignment.deferrals + 1;
     await tx.update(assignments).set({ notBefore: outcome.notBefore, deferrals, runNow: false, updatedAt: now }).where(eq(assignments.id, assignment.id));
-    await bumpPlan(tx, machine.id);
     const result: DeferredInstall = { assignmentId: assignment.id, label, notBefore: outcome.notBefore.toISOString(), expectedAt: outcome.expectedAt.toISOString(), deferrals, deferralsLeft: limit - deferrals, timeZone: schedule.timeZone };
     return { result, audit: { before: { notBefore: assignment.notBefore, deferrals: assignment.deferrals, runNow: assignment.runNow }, after: { notBefore: result.notBefore, deferrals, expectedAt: result.expectedAt } } };
   });

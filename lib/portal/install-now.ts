@@ -3,7 +3,7 @@ import type { Db } from '@/db/client';
 import { assignments } from '@/db/schema';
 import { NOT_STARTED_STATES } from '@/lib/assignments/transitions';
 import { AppError } from '@/lib/errors';
-import { assignmentChoice, bumpPlan, type AssignmentChoiceOptions } from './assignment-choice';
+import { assignmentChoice, type AssignmentChoiceOptions } from './assignment-choice';
 import { requireLiveJob, stateInWords } from './offer-checks';
 
 /**
@@ -13,7 +13,7 @@ import { requireLiveJob, stateInWords } from './offer-checks';
  */
 export function installNow(db: Db, options: AssignmentChoiceOptions) {
   const now = options.now ?? new Date();
-  return assignmentChoice(db, options, 'portal.install_now', async (tx, { assignment, job, pkg, label, machine }) => {
+  return assignmentChoice(db, options, 'portal.install_now', async (tx, { assignment, job, pkg, label }) => {
     if (job.kind !== 'install' && job.kind !== 'offer') throw new AppError('conflict', { message: `${label} is ${job.kind === 'uninstall' ? 'an uninstall' : 'an inventory'}: only installs can be run now.` });
     const state = assignment.state;
     if (state === 'offered') throw new AppError('conflict', { message: `${label} is not chosen yet: choose “Install now” in the catalog to choose and run it at once.` });
@@ -23,7 +23,6 @@ export function installNow(db: Db, options: AssignmentChoiceOptions) {
     const result = { assignmentId: assignment.id, label, state, runNow: true };
     if (assignment.runNow) return { result };
     await tx.update(assignments).set({ runNow: true, updatedAt: now }).where(eq(assignments.id, assignment.id));
-    await bumpPlan(tx, machine.id);
     return { result, audit: { before: { runNow: false }, after: { runNow: true } } };
   });
 }

@@ -1,6 +1,6 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, jobs, packages, type AssignmentState } from '@/db/schema';
+import { assignments, jobs, packages, type AssignmentState, type Machine } from '@/db/schema';
 import { moveAssignments } from '@/lib/assignments/move-assignments';
 import { canMove } from '@/lib/assignments/transitions';
 import { writeAudit } from '@/lib/audit/write-audit';
@@ -8,6 +8,7 @@ import { actorLabel } from '@/lib/audit/actor-label';
 import type { Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
 import { pgArray } from '@/lib/sql';
+import { guardedPlanBump } from './assignment-choice';
 import { softwareName } from './load-owned-assignment';
 import { stateInWords, whyNotLive } from './offer-checks';
 import { loadOwnedMachine } from './owned-machine';
@@ -34,8 +35,9 @@ export interface SelectedOffer {
  * The end user chooses an offered package for one or more of their machines: each offer's
  * assignment goes offered → pending (with "install now", also run_now, where the job allows it).
  * All or nothing: every machine is checked (the user's own, the package offered to it, the offer
- * still standing) before any row changes, in one transaction. Machines are taken in id order so
- * two overlapping choices lock their rows in the same order.
+ * still standing) before any row changes, in one transaction. The offers' rows are locked in one
+ * statement in id order, then the machines in id order, so two overlapping choices, a retire and
+ * the agent's turn take their locks in the same order (see assignment-choice.ts).
  */
 export interface SelectedOffers {
   /** "Firefox 128.5" */
@@ -47,36 +49,51 @@ export async function selectOffer(db: Db, { actor, input, now = new Date() }: Se
   const data = parseInput(selectOfferInputSchema, input, 'body');
   const machineIds = [...new Set(data.machineIds)].sort();
   return db.transaction(async (tx) => {
-    const picked: (SelectedOffer & { label: string; jobId: string })[] = [];
-    let software = '';
     let user: Actor | null = null;
+    const owned: Machine[] = [];
     for (const machineId of machineIds) {
-      const owned = await loadOwnedMachine(tx, actor, machineId);
-      user = owned.user;
-      const { machine } = owned;
-      const which = data.assignmentId ? eq(assignments.id, data.assignmentId) : eq(jobs.packageId, data.packageId!);
-      // Every offer of this package to this machine (two jobs may offer the same package), locked.
-      const candidates = await tx
-        .select({ assignment: assignments, job: jobs, pkg: packages })
+      const found = await loadOwnedMachine(tx, actor, machineId);
+      user = found.user;
+      owned.push(found.machine);
+    }
+    // By assignment: the package it offers, so the same "not twice" check runs over every offer
+    // of that package to the machine (a package since deleted leaves the one assignment alone).
+    let packageId = data.packageId ?? null;
+    if (data.assignmentId) {
+      const [offer] = await tx
+        .select({ packageId: jobs.packageId })
         .from(assignments)
         .innerJoin(jobs, eq(jobs.id, assignments.jobId))
-        .leftJoin(packages, eq(packages.id, jobs.packageId))
-        .where(and(eq(assignments.machineId, machine.id), eq(jobs.kind, 'offer'), which))
-        .orderBy(desc(jobs.createdAt))
-        .for('update', { of: assignments });
-      if (candidates.length === 0) {
-        throw data.assignmentId
-          ? new AppError('not_found', { field: 'assignmentId', message: `${machine.hostname} has no offer with id ${data.assignmentId}.` })
-          : new AppError('not_found', { field: 'packageId', message: `No package with id ${data.packageId} is offered to ${machine.hostname}.` });
-      }
+        .where(and(eq(assignments.id, data.assignmentId), eq(assignments.machineId, owned[0].id), eq(jobs.kind, 'offer')));
+      if (!offer) throw new AppError('not_found', { field: 'assignmentId', message: `${owned[0].hostname} has no offer with id ${data.assignmentId}.` });
+      packageId = offer.packageId;
+    }
+    // Every offer of this package to these machines (two jobs may offer the same package), locked
+    // in one statement in id order: see the lock order in assignment-choice.ts.
+    const which = packageId ? eq(jobs.packageId, packageId) : eq(assignments.id, data.assignmentId!);
+    const locked = await tx
+      .select({ assignment: assignments, job: jobs, pkg: packages })
+      .from(assignments)
+      .innerJoin(jobs, eq(jobs.id, assignments.jobId))
+      .leftJoin(packages, eq(packages.id, jobs.packageId))
+      .where(and(sql`${assignments.machineId} = any(${pgArray(machineIds)}::uuid[])`, eq(jobs.kind, 'offer'), which))
+      .orderBy(asc(assignments.id))
+      .for('update', { of: assignments });
+    const picked: (SelectedOffer & { label: string; jobId: string })[] = [];
+    let software = '';
+    for (const machine of owned) {
+      // The newest job first, as the catalog shows it.
+      const candidates = locked.filter((c) => c.assignment.machineId === machine.id).sort((x, y) => y.job.createdAt.getTime() - x.job.createdAt.getTime());
+      if (candidates.length === 0) throw new AppError('not_found', { field: 'packageId', message: `No package with id ${data.packageId} is offered to ${machine.hostname}.` });
       const label = `${softwareName(candidates[0].pkg, candidates[0].job)} on ${machine.hostname}`;
-      // An offer still open to choose and still standing; with "install now", one whose job allows
-      // it if any does.
       // Already chosen or installed through another job's offer of the same package: not twice.
       const taken = candidates.find((c) => TAKEN.includes(c.assignment.state));
       if (taken) throw notOpen(taken.assignment.state, label);
-      const open = candidates.filter((c) => canMove(c.assignment.state, 'pending', 'user'));
-      if (open.length === 0) throw notOpen(candidates[0].assignment.state, label);
+      // An offer still open to choose and still standing (the one asked for, if one was); with
+      // "install now", one whose job allows it if any does.
+      const asked = data.assignmentId ? candidates.filter((c) => c.assignment.id === data.assignmentId) : candidates;
+      const open = asked.filter((c) => canMove(c.assignment.state, 'pending', 'user'));
+      if (open.length === 0) throw notOpen(asked[0].assignment.state, label);
       const live = open.filter((c) => !whyNotLive(c.job, c.pkg, label, now));
       if (live.length === 0) throw whyNotLive(open[0].job, open[0].pkg, label, now)!;
       const chosen = (data.installNow ? live.find((c) => c.job.allowInstallNow) : undefined) ?? live[0];
@@ -87,6 +104,9 @@ export async function selectOffer(db: Db, { actor, input, now = new Date() }: Se
       picked.push({ machineId: machine.id, hostname: machine.hostname, assignmentId: chosen.assignment.id, state: 'pending', runNow: data.installNow, label, jobId: chosen.job.id });
     }
     const ids = picked.map((p) => p.assignmentId);
+    // The machines still the user's (an admin may have re-owned one since it was read), locked in
+    // id order before moveAssignments bumps them.
+    await guardedPlanBump(tx, user!, machineIds);
     const by = actorLabel(user);
     await moveAssignments(tx, { where: sql`id = any(${pgArray(ids)}::uuid[])`, from: ['offered'], to: 'pending', by: 'user', actorLabel: by, reason: data.installNow ? 'chosen by the user: install now' : 'chosen by the user' });
     await tx.update(assignments).set({ runNow: data.installNow }).where(sql`${assignments.id} = any(${pgArray(ids)}::uuid[])`);

@@ -5,7 +5,7 @@ import { writeAudit } from '@/lib/audit/write-audit';
 import { AppError } from '@/lib/errors';
 import { fanOut } from '@/lib/jobs/create-job';
 import { packageLabel } from '@/lib/packages/public-package';
-import type { AssignmentChoiceOptions } from './assignment-choice';
+import { guardedPlanBump, type AssignmentChoiceOptions } from './assignment-choice';
 import { loadOwnedAssignment } from './load-owned-assignment';
 
 export interface UninstallRequest {
@@ -68,6 +68,7 @@ export async function uninstallOwn(db: Db, { actor, machineId, assignmentId, now
       targetLabel: created.name,
       after: { kind: 'uninstall', packageId: pkg.id, timing: 'asap', machines: 1, requestedFrom: 'portal', machineId: machine.id, offerAssignmentId: assignment.id },
     });
+    await guardedPlanBump(tx, user, [machine.id]);
     return { label, job: { id: created.id, name: created.name, kind: 'uninstall' }, assignments: count };
   });
 }
