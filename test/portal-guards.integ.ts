@@ -159,3 +159,49 @@ describe.runIf(process.env.DATABASE_URL)('races with an admin (PostgreSQL)', () 
     expect((await row(offer)).state).toBe('cancelled');
   });
 });
+
+describe('the start of what the user can still change', () => {
+  type PlanBody = { assignments: { assignmentId: string; attempt: number; askTurn: boolean }[] };
+  const plan = async (m: EnrolledMachine) => (await (await fetch(`${server.url}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${m.identity.token}` } })).json()) as PlanBody;
+  const turn = async (m: EnrolledMachine, assignmentId: string, attempt = 1) =>
+    (await (await fetch(`${server.url}/api/agent/v1/turn`, { method: 'POST', headers: { authorization: `Bearer ${m.identity.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ assignmentId, attempt }) })).json()) as { granted: boolean; retryAfterSeconds: number | null; message: string };
+
+  it('has the agent ask for a turn exactly where the user or a cap can still stop the start', async () => {
+    const m = await machineOf('alice', 'alice-asks');
+    const offer = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+    const deferrable = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)], deferralLimit: 1 }), m);
+    const runNow = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)], allowInstallNow: true }), m);
+    const capped = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)], maxConcurrent: 5 }), m);
+    const plain = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)] }), m);
+    const asks = Object.fromEntries((await plan(m)).assignments.map((a) => [a.assignmentId, a.askTurn]));
+    expect(asks).toEqual({ [offer]: true, [deferrable]: true, [runNow]: true, [capped]: true, [plain]: false });
+  });
+
+  it('refuses the start of an install deferred since the agent’s plan, and of an offer unchosen since', async () => {
+    const m = await machineOf('alice', 'alice-deferred');
+    const install = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)], deferralLimit: 1 }), m);
+    // The agent has its plan and gets ready; the user defers meanwhile.
+    expect((await plan(m)).assignments.map((a) => a.assignmentId)).toEqual([install]);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/assignments/${install}/defer`)).status).toBe(200);
+    const refused = await turn(m, install);
+    expect(refused).toMatchObject({ granted: false, retryAfterSeconds: null });
+    expect(refused.message).toMatch(/^deferred: not before /);
+    expect((await row(install)).state).toBe('pending');
+
+    const offer = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+    expect((await call(users.alice.session, 'DELETE', `/api/portal/machines/${mid(m)}/selections/${offer}`)).status).toBe(200);
+    expect(await turn(m, offer, 1)).toMatchObject({ granted: false, retryAfterSeconds: null });
+    expect(await row(offer)).toMatchObject({ state: 'offered', attempt: 2 });
+  });
+
+  it('once the start is granted, the user’s change comes too late', async () => {
+    const m = await machineOf('alice', 'alice-granted');
+    const offer = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+    expect(await turn(m, offer)).toMatchObject({ granted: true });
+    expect((await row(offer)).state).toBe('installing');
+    expect(err(await call(users.alice.session, 'DELETE', `/api/portal/machines/${mid(m)}/selections/${offer}`))).toEqual({ status: 409, code: 'conflict' });
+  });
+});

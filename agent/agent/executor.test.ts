@@ -27,6 +27,7 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => ({
   deadline: null,
   loadSpreading: false,
   maxConcurrent: null,
+  askTurn: false,
   mandatory: true,
   package: {
     id: '33333333-3333-4333-8333-333333333333',
@@ -155,6 +156,45 @@ describe('Executor', () => {
     const a = assignment({ maxConcurrent: 1 });
     expect(await executor.work(planOf(a))).toBeNull();
     expect(runs).toEqual([]);
+  });
+
+  it('starts at the time of the fresh plan: a deferral saved while it got ready holds the install', async () => {
+    const a = assignment({ timing: 'asap' });
+    const deferred = { ...a, timing: 'windows' as const, notBefore: '2027-01-03T00:00:00Z' };
+    const { executor, runs } = setup({ currentPlan: async () => planOf(deferred) });
+    expect((await executor.work(planOf(a)))?.toISOString()).toBe('2027-01-03T00:00:00.000Z');
+    expect(runs).toEqual([]);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('ready');
+  });
+
+  it('asks the server before starting what the user can still change, and runs nothing it refuses', async () => {
+    const seen: (string | undefined)[] = [];
+    const a = assignment({ askTurn: true, mandatory: false });
+    const { executor, runs } = setup({
+      requestTurn: async (x) => {
+        // Asked before anything says installing: a refused turn leaves nothing to take back.
+        seen.push(executor.state.get(x.assignmentId, x.attempt)?.state);
+        return { granted: false, retryAfterSeconds: null, message: 'the assignment is offered; it may not start' };
+      },
+    });
+    expect(await executor.work(planOf(a))).toBeNull();
+    expect(seen).toEqual(['ready']);
+    expect(runs).toEqual([]);
+    expect(executor.state.get(a.assignmentId, 1)?.state).toBe('ready');
+    expect(executor.outbox.finalFor(a.assignmentId, 1)).toBeNull();
+  });
+
+  it('installs at its time when the server cannot be reached to confirm the start, unless the job has a cap', async () => {
+    const logs: string[] = [];
+    const { executor, runs } = setup({ requestTurn: async () => null, log: (line) => logs.push(line) });
+    const deferrable = assignment({ askTurn: true });
+    expect(await executor.work(planOf(deferrable))).toBeNull();
+    expect(runs).toHaveLength(1);
+    expect(executor.state.get(deferrable.assignmentId, 1)?.state).toBe('installed');
+    expect(logs.some((l) => l.includes('cannot be reached to confirm the start; starting as the plan says'))).toBe(true);
+    const capped = assignment({ askTurn: true, maxConcurrent: 3 });
+    expect((await executor.work(planOf(capped)))?.getTime()).toBe(Date.parse('2027-01-01T00:01:00Z'));
+    expect(runs).toHaveLength(1);
   });
 
   it('holds an asap install on a blackout day until the next day in the machine’s zone, then installs', async () => {

@@ -29,8 +29,9 @@ export interface ExecutorWorld {
    */
   currentPlan(): Promise<Plan | null>;
   /**
-   * For a job with a cap on concurrent installs: asks the server for a turn right before the
-   * installer runs; null when the server cannot be reached (then it waits: a cap needs the server).
+   * For the plan's askTurn assignments (a cap, or a choice the user can still change): asks the
+   * server right before the installer runs; null when the server cannot be reached (then a capped
+   * job waits, a cap needs the server; any other starts as its plan says).
    */
   requestTurn(a: PlanAssignment): Promise<TurnResponse | null>;
 }
@@ -137,14 +138,22 @@ export class Executor {
       if (isAnnounced(a)) this.announce(plan, a, due);
       return due;
     }
+    let fresh = a;
     if (a.kind !== 'inventory') {
       const current = await this.world.currentPlan();
-      if (current && !current.assignments.some((c) => c.assignmentId === a.assignmentId && c.attempt === a.attempt)) {
+      const found = current?.assignments.find((c) => c.assignmentId === a.assignmentId && c.attempt === a.attempt);
+      if (current && !found) {
         this.world.log(`${a.jobName}: no longer in the plan (cancelled or held); not run`);
         return null;
       }
+      // The start again from the fresh plan: a deferral or new windows saved meanwhile move it.
+      if (current && found) {
+        fresh = found;
+        const freshDue = startTime(current, found, new Date(this.world.now())).getTime();
+        if (freshDue > this.world.now()) return freshDue;
+      }
     }
-    return this.execute(a, file);
+    return this.execute(fresh, file);
   }
 
   private needsContent(a: PlanAssignment): boolean {
@@ -211,18 +220,25 @@ export class Executor {
     if (a.kind === 'install' && found === true) return this.done(a, { state: 'installed', reason: 'already installed (detection rule); nothing was run' });
     if (a.kind === 'uninstall' && found === false) return this.done(a, { state: 'installed', reason: 'not installed (detection rule); nothing to remove' });
 
-    if (a.maxConcurrent !== null) {
-      // Asked after the checks, so a machine that has it already never takes a turn from another;
-      // queued steps go first, or the server would refuse them once the turn moves the row on.
+    if (a.askTurn || a.maxConcurrent !== null) {
+      // The server decides the start (a cap, or a user who may still change their mind or defer):
+      // asked after the checks and the file's verification, which take seconds, so a machine that
+      // has it already never takes a turn from another and a choice made meanwhile wins. Queued
+      // steps go first, or the server would refuse them once the turn moves the row on.
       await this.world.sendReports();
       const turn = await this.world.requestTurn(a);
-      if (!turn?.granted) {
+      if (!turn && a.maxConcurrent === null) {
+        // Unreachable is not a refusal: an install the plan says is due runs offline, at its time.
+        this.world.log(`${a.jobName}: the server cannot be reached to confirm the start; starting as the plan says`);
+      } else if (!turn?.granted) {
         this.world.log(`${a.jobName}: ${turn ? turn.message : 'the server cannot be reached to give a turn (this job limits installs at once)'}`);
         if (turn && turn.retryAfterSeconds === null) return null;
         return this.world.now() + (turn?.retryAfterSeconds ? turn.retryAfterSeconds * 1000 : TURN_WAIT_MS);
       }
     }
-    // The journal entry is on disk before the installer starts: see recover().
+    // Only now the installing report and the journal entry (on disk before the installer starts:
+    // see recover()). After a granted turn the server has made this move itself, so the report
+    // cannot be refused; nothing runs before the server has had its say.
     this.record(a, { state: 'installing' });
     await this.world.sendReports();
     let argv: string[] | null;

@@ -24,6 +24,7 @@ const assignment = (extra: Partial<PlanAssignment> = {}): PlanAssignment => {
     deadline: null,
     loadSpreading: true,
     maxConcurrent: null,
+    askTurn: false,
     mandatory: true,
     package: null,
     ...extra,

@@ -118,6 +118,12 @@ export const planAssignmentSchema = z.object({
    * the user before it runs. Absent in older plans: treated as mandatory.
    */
   mandatory: z.boolean().default(true),
+  /**
+   * The end user can still change this assignment (an offer, a deferral budget, install now) or
+   * the job has a cap: the server decides the start, so the agent asks POST /turn right before
+   * the installer, after its last checks. Absent in older plans: false (they did not ask).
+   */
+  askTurn: z.boolean().default(false),
   package: planPackageSchema.nullable(),
 });
 export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
@@ -156,7 +162,7 @@ export const reportResponseSchema = z.object({
 });
 export type ReportResponse = z.infer<typeof reportResponseSchema>;
 
-/** POST /turn: may this assignment's installer start now? Asked only for jobs with a cap. */
+/** POST /turn: may this assignment's installer start now? Asked for the plan's `askTurn` assignments. */
 export const turnRequestSchema = z
   .object({
     assignmentId: z.uuid({ message: 'expected the assignment id (a UUID)' }),
@@ -168,7 +174,8 @@ export type TurnRequest = z.infer<typeof turnRequestSchema>;
 /**
  * granted: the server has moved the assignment to installing (the agent's own installing report
  * then is a duplicate). Not granted with retryAfterSeconds: every turn is taken, ask again then.
- * Not granted without it: the assignment may not run at all (cancelled, held, another attempt).
+ * Not granted without it: the assignment may not run now (cancelled, held, another attempt, the
+ * user changed their mind or deferred it; the next plan says what is left to do).
  */
 export const turnResponseSchema = z.object({ granted: z.boolean(), retryAfterSeconds: z.number().int().positive().nullable(), message: z.string() });
 export type TurnResponse = z.infer<typeof turnResponseSchema>;

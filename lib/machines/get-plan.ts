@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, groupMembers, jobs, machineGroups, machines, packages } from '@/db/schema';
+import { assignments, groupMembers, jobs, machineGroups, machines, packages, type Job } from '@/db/schema';
 import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
@@ -55,6 +55,7 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
       ...planTiming(job, assignment),
       maxConcurrent: job.maxConcurrent,
       mandatory: job.kind !== 'offer',
+      askTurn: asksTurn(job),
       package: pkg
         ? {
             id: pkg.id,
@@ -73,6 +74,16 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
         : null,
     })),
   };
+}
+
+/**
+ * Whether the agent must ask the server (POST /turn) right before the installer: where the job
+ * has a cap, or where the end user can still change the assignment (an offer they may unchoose,
+ * a deferral budget, install now), so a change made while the agent got ready wins over a start
+ * from a plan that is seconds old. Other assignments start from the plan alone, offline too.
+ */
+export function asksTurn(job: Pick<Job, 'kind' | 'maxConcurrent' | 'deferralLimit' | 'allowInstallNow'>): boolean {
+  return job.maxConcurrent !== null || job.kind === 'offer' || (job.deferralLimit ?? 0) > 0 || job.allowInstallNow;
 }
 
 /**

@@ -23,6 +23,7 @@ function assignment(extra: Partial<PlanAssignment> = {}): PlanAssignment {
     deadline: null,
     loadSpreading: false,
     maxConcurrent: null,
+    askTurn: false,
     mandatory: true,
     package: null,
     ...extra,
