@@ -78,6 +78,7 @@ beforeAll(async () => {
   await seedCabinet(server.url, admin, 'guards');
   pkgs.editor = await register('editor', { displayName: 'Text Editor' });
   pkgs.viewer = await register('viewer', { displayName: 'Image Viewer' });
+  pkgs.notes = await register('notes', { displayName: 'Notes', selfService: true, installer: { kind: 'script', uninstall: ['/bin/true'] } });
 });
 afterAll(async () => {
   await server?.dispose();
@@ -203,5 +204,35 @@ describe('the start of what the user can still change', () => {
     expect(await turn(m, offer)).toMatchObject({ granted: true });
     expect((await row(offer)).state).toBe('installing');
     expect(err(await call(users.alice.session, 'DELETE', `/api/portal/machines/${mid(m)}/selections/${offer}`))).toEqual({ status: 409, code: 'conflict' });
+  });
+});
+
+const report = (m: EnrolledMachine, assignmentId: string, attempt: number, state: string) =>
+  fetch(`${server.url}/api/agent/v1/report`, { method: 'POST', headers: { authorization: `Bearer ${m.identity.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [{ assignmentId, attempt, state, at: new Date().toISOString(), exitCode: 0 }] }) });
+
+/** A self-service package chosen and installed on the machine through an offer; its offer assignment. */
+async function installedThroughOffer(m: EnrolledMachine, packageId: string): Promise<string> {
+  const offer = await assignmentOf(await createJob({ kind: 'offer', packageId, machineIds: [mid(m)] }), m);
+  expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+  expect((await (await report(m, offer, 1, 'installed')).json()).results[0].outcome).toBe('applied');
+  return offer;
+}
+
+describe('the user’s own uninstall', () => {
+  it('is the user’s choice, not required by the organisation: in the plan, the machine page and its notices', async () => {
+    const m = await machineOf('alice', 'alice-own-removal');
+    const offer = await installedThroughOffer(m, pkgs.notes);
+    const job = (await call<{ job: { id: string } }>(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/assignments/${offer}/uninstall`)).body.job.id;
+    const removal = await assignmentOf(job, m);
+    const agentPlan = (await (await fetch(`${server.url}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${m.identity.token}` } })).json()) as { assignments: { assignmentId: string; kind: string; mandatory: boolean }[] };
+    expect(agentPlan.assignments.find((a) => a.assignmentId === removal)).toMatchObject({ kind: 'uninstall', mandatory: false });
+    const page = (await call<{ machine: { pendingWork: { assignmentId: string; mandatory: boolean }[]; timeline: { assignmentId: string; mandatory: boolean }[]; notifications: unknown[] } }>(users.alice.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine;
+    expect(page.pendingWork.find((p) => p.assignmentId === removal)).toMatchObject({ mandatory: false });
+    expect(page.timeline.find((t) => t.assignmentId === removal)).toMatchObject({ mandatory: false });
+    expect(page.notifications).toEqual([]);
+    // An admin's uninstall of the same package is required.
+    const adminRemoval = await assignmentOf(await createJob({ kind: 'uninstall', packageId: pkgs.notes, machineIds: [mid(m)] }), m);
+    const required = (await call<{ machine: { pendingWork: { assignmentId: string; mandatory: boolean }[] } }>(users.alice.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine.pendingWork;
+    expect(required.find((p) => p.assignmentId === adminRemoval)).toMatchObject({ mandatory: true });
   });
 });

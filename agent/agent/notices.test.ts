@@ -73,6 +73,7 @@ describe('planNotices', () => {
       deferralLimit: null,
       deferrals: 0,
       runNow: false,
+      mandatory: a.mandatory,
     }));
     const portal = portalNotifications(buildTimeline({ id: plan.machineId, hostname: 'pc-12' }, plan, facts, now).timeline, now);
     expect(portal.map((x) => x.text.replace('pc-12', 'this machine'))).toEqual(planNotices(plan, now).map((x) => x.text));

@@ -16,7 +16,7 @@ export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
  * what it reported until the server has it.
  */
 export async function getPlan(db: Db, machineId: string, now: Date = new Date()): Promise<Plan> {
-  const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows }).from(machines).where(eq(machines.id, machineId));
+  const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows, ownerId: machines.ownerId }).from(machines).where(eq(machines.id, machineId));
   if (!m) throw new AppError('unauthorized', { message: 'This machine is not enrolled.' });
   const assignmentRows = db
     .select({ assignment: assignments, job: jobs, pkg: packages })
@@ -54,7 +54,7 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
       // kind, timing, startAt, notBefore, deadline, loadSpreading: shared with the portal.
       ...planTiming(job, assignment),
       maxConcurrent: job.maxConcurrent,
-      mandatory: job.kind !== 'offer',
+      mandatory: isMandatory(job, m.ownerId),
       askTurn: asksTurn(job),
       package: pkg
         ? {
@@ -74,6 +74,15 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
         : null,
     })),
   };
+}
+
+/**
+ * An admin's install or uninstall, which the agent announces and the portal marks "required by
+ * your organisation": not an offer, and not a job the machine's own user made (their uninstall of
+ * a self-service package from the portal).
+ */
+export function isMandatory(job: Pick<Job, 'kind' | 'createdBy'>, ownerId: string | null): boolean {
+  return job.kind !== 'offer' && !(ownerId !== null && job.createdBy === ownerId);
 }
 
 /**

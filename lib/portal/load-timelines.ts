@@ -1,8 +1,8 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, jobs, packages, type AssignmentState } from '@/db/schema';
+import { assignments, jobs, machines, packages, type AssignmentState } from '@/db/schema';
 import type { Plan } from '@/lib/contract/agent-api';
-import { getPlan } from '@/lib/machines/get-plan';
+import { getPlan, isMandatory } from '@/lib/machines/get-plan';
 import { pgArray } from '@/lib/sql';
 import { buildTimeline, type AssignmentFacts, type MachineTimeline } from './timeline';
 
@@ -43,18 +43,22 @@ export async function loadTimelines(db: Db, owned: readonly { id: string; hostna
         packageLabel: jobs.packageLabel,
         displayName: packages.displayName,
         version: packages.version,
+        jobCreatedBy: jobs.createdBy,
+        ownerId: machines.ownerId,
       })
       .from(assignments)
       .innerJoin(jobs, eq(jobs.id, assignments.jobId))
+      .innerJoin(machines, eq(machines.id, assignments.machineId))
       .leftJoin(packages, eq(packages.id, jobs.packageId))
       .where(and(sql`${assignments.machineId} = any(${pgArray(ids)}::uuid[])`, inArray(assignments.state, SHOWN_STATES)))
       .orderBy(asc(assignments.createdAt)),
   ]);
   const facts = new Map<string, AssignmentFacts[]>();
   for (const r of rows) {
+    const { jobCreatedBy, ownerId, ...rest } = r;
     const what = r.displayName ? `${r.displayName} ${r.version}` : r.packageLabel || r.jobName;
     const list = facts.get(r.machineId) ?? [];
-    list.push({ ...r, what });
+    list.push({ ...rest, what, mandatory: isMandatory({ kind: r.jobKind, createdBy: jobCreatedBy }, ownerId) });
     facts.set(r.machineId, list);
   }
   owned.forEach((m, i) => result.set(m.id, { plan: plans[i], ...buildTimeline(m, plans[i], facts.get(m.id) ?? [], now) }));

@@ -44,6 +44,7 @@ function factsOf(a: PlanAssignment, extra: Partial<AssignmentFacts> = {}): Assig
     deferralLimit: null,
     deferrals: 0,
     runNow: false,
+    mandatory: a.mandatory,
     ...extra,
   };
 }

@@ -19,6 +19,8 @@ export interface AssignmentFacts {
   deferralLimit: number | null;
   deferrals: number;
   runNow: boolean;
+  /** An admin's job (lib/machines/get-plan.ts isMandatory): not an offer, not the owner's own uninstall. */
+  mandatory: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export function buildTimeline(machine: { id: string; hostname: string }, plan: P
     pending.push(pendingRow(f, a.kind, a.mandatory, at.toISOString(), running, a.deadline && new Date(a.deadline).toISOString()));
   }
   for (const f of facts) {
-    if (f.state === 'held') pending.push(pendingRow(f, f.jobKind === 'offer' ? 'install' : f.jobKind, f.jobKind !== 'offer', null, false, f.jobKind === 'offer' ? null : (f.jobDeadline?.toISOString() ?? null)));
+    if (f.state === 'held') pending.push(pendingRow(f, f.jobKind === 'offer' ? 'install' : f.jobKind, f.mandatory, null, false, f.jobKind === 'offer' ? null : (f.jobDeadline?.toISOString() ?? null)));
   }
   // Held rows (no time) last.
   pending.sort((x, y) => compare(x.at ?? '~', y.at ?? '~') || compare(x.assignmentId, y.assignmentId));
