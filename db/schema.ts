@@ -190,6 +190,9 @@ export const machines = pgTable(
     tokenHash: text('token_hash').notNull(),
     enrolmentSecretId: uuid('enrolment_secret_id').references(() => enrolmentSecrets.id, { onDelete: 'set null' }),
     ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    // When the current owner got it (set with every change of owner): the portal shows an owner
+    // only what happened on the machine since, never a previous owner's activity.
+    ownerSince: timestamp('owner_since', { withTimezone: true }),
     timeZone: text('time_zone').notNull().default('UTC'),
     facts: jsonb('facts').$type<Record<string, unknown>>().notNull().default({}),
     // Bumped by every change that affects what this machine should do; the plan's ETag.

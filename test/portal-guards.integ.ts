@@ -236,3 +236,26 @@ describe('the user’s own uninstall', () => {
     expect(required.find((p) => p.assignmentId === adminRemoval)).toMatchObject({ mandatory: true });
   });
 });
+
+describe('a machine given to a new owner', () => {
+  type MachinePage = { machine: { recentFailures: number; recentHistory: { assignmentId: string }[] } };
+  it('shows the new owner only what happened since it is theirs: history, recent history and failures', async () => {
+    const m = await machineOf('bob', 'handed-down');
+    const before = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.viewer, machineIds: [mid(m)] }), m);
+    expect((await (await report(m, before, 1, 'failed')).json()).results[0].outcome).toBe('applied');
+    expect((await call<MachinePage>(users.bob.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine).toMatchObject({ recentFailures: 1, recentHistory: [{ assignmentId: before }] });
+
+    expect((await call(admin, 'PUT', `/api/machines/${mid(m)}/owner`, { ownerId: users.carol.id })).status).toBe(200);
+    const history = async () => (await call<{ entries: { assignmentId: string }[]; total: number }>(users.carol.session, 'GET', `/api/portal/history?machine=${mid(m)}`)).body;
+    expect(await history()).toMatchObject({ entries: [], total: 0 });
+    expect((await call<MachinePage>(users.carol.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine).toMatchObject({ recentFailures: 0, recentHistory: [] });
+    const listed = (await call<{ machines: { id: string; recentFailures: number }[] }>(users.carol.session, 'GET', '/api/portal/machines')).body.machines;
+    expect(listed.find((x) => x.id === mid(m))).toMatchObject({ recentFailures: 0 });
+
+    // What happens from now on is hers.
+    const after = await assignmentOf(await createJob({ kind: 'install', packageId: pkgs.editor, machineIds: [mid(m)] }), m);
+    expect((await (await report(m, after, 1, 'failed')).json()).results[0].outcome).toBe('applied');
+    expect(await history()).toMatchObject({ entries: [{ assignmentId: after }], total: 1 });
+    expect((await call<MachinePage>(users.carol.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine).toMatchObject({ recentFailures: 1, recentHistory: [{ assignmentId: after }] });
+  });
+});

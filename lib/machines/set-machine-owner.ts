@@ -12,7 +12,8 @@ export const setMachineOwnerSchema = z.object({ ownerId: z.uuid({ message: 'expe
 
 /**
  * Sets (or clears) the user who owns a machine. The owner must be an enabled user; the plan does
- * not change, so the agent is not disturbed.
+ * not change, so the agent is not disturbed. A change of owner sets owner_since: the new owner's
+ * portal history and failure counts start there.
  */
 export async function setMachineOwner(db: Db, { actor, machineId, input }: { actor: Actor | null; machineId: string; input: unknown }) {
   const deployer = requirePermission(actor, 'deploy.manage');
@@ -25,7 +26,9 @@ export async function setMachineOwner(db: Db, { actor, machineId, input }: { act
       if (!owner) throw new AppError('not_found', { field: 'ownerId', message: `ownerId: no enabled user with id ${ownerId}` });
     }
     const [before] = machine.ownerId ? await tx.select({ email: users.email }).from(users).where(eq(users.id, machine.ownerId)) : [];
-    await tx.update(machines).set({ ownerId: owner?.id ?? null }).where(eq(machines.id, machine.id));
+    // A new owner starts a new story: the portal shows them what happens from now on.
+    const changed = (owner?.id ?? null) !== machine.ownerId;
+    await tx.update(machines).set({ ownerId: owner?.id ?? null, ...(changed ? { ownerSince: new Date() } : {}) }).where(eq(machines.id, machine.id));
     await writeAudit(tx, {
       actor: deployer,
       action: 'machine.owner',

@@ -4,6 +4,7 @@ import { pageParam } from '@/lib/http/page-param';
 import type { Db } from '@/db/client';
 import { machines, type JobKind } from '@/db/schema';
 import { OUTCOME_TIME } from '@/lib/assignments/outcome-time';
+import { OWNED_SINCE } from './owned-since';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
 import { JOB_OUTCOME_STATES, OUTCOME_STATES_IN } from '@/lib/jobs/job-outcomes';
@@ -60,11 +61,12 @@ export interface HistoryScope {
 
 /**
  * The outcome events (installed, failed, skipped, cancelled, expired: every attempt's end) on the
- * owner's machines that are not retired, newest first, and how many there are. The owner is in
+ * owner's machines that are not retired, since they own them, newest first, and how many there are. The owner is in
  * the query itself: no filter can reach another user's rows.
  */
 export async function historyOf(db: Db, s: HistoryScope): Promise<{ entries: HistoryEntry[]; total: number }> {
-  const where: SQL[] = [sql`m.owner_id = ${s.ownerId}`, sql`m.retired_at is null`, sql.raw(`e.state ${OUTCOME_STATES_IN}`)];
+  // Only since the owner got the machine: a previous owner's activity is theirs, not the new owner's.
+  const where: SQL[] = [sql`m.owner_id = ${s.ownerId}`, sql`m.retired_at is null`, sql.raw(`e.state ${OUTCOME_STATES_IN}`), sql`${OUTCOME_TIME} >= ${OWNED_SINCE}`];
   if (s.machineId) where.push(sql`m.id = ${s.machineId}`);
   if (s.outcome) where.push(sql`e.state = ${s.outcome}::assignment_state`);
   if (s.q) {
