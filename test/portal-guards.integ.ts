@@ -259,3 +259,14 @@ describe('a machine given to a new owner', () => {
     expect((await call<MachinePage>(users.carol.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine).toMatchObject({ recentFailures: 1, recentHistory: [{ assignmentId: after }] });
   });
 });
+
+describe('the machine page’s timeline', () => {
+  it('dates the end of offers that end within 30 days, the calendar feed’s horizon, and not those further off', async () => {
+    const m = await machineOf('alice', 'alice-horizon');
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
+    const soon = await assignmentOf(await createJob({ kind: 'offer', packageId: pkgs.editor, machineIds: [mid(m)], deadline: inDays(10) }), m);
+    await createJob({ kind: 'offer', packageId: pkgs.viewer, machineIds: [mid(m)], deadline: inDays(40) });
+    const timeline = (await call<{ machine: { timeline: { assignmentId: string; event: string }[] } }>(users.alice.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine.timeline;
+    expect(timeline.map((t) => [t.event, t.assignmentId])).toEqual([['offer_expires', soon]]);
+  });
+});

@@ -1,14 +1,18 @@
-import { and, asc, eq, gt, inArray, isNull, or } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, groupMembers, jobs, machineGroups, machines, packages, type Job } from '@/db/schema';
+import { assignments, groupMembers, jobs, machineGroups, machines, packages, type Assignment, type Job, type Machine, type Package } from '@/db/schema';
 import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
 import { AppError } from '@/lib/errors';
+import { pgArray } from '@/lib/sql';
 import { planTiming } from './plan-timing';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
 export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
+
+/** What a plan needs of its machine. */
+export type PlanMachine = Pick<Machine, 'id' | 'planVersion' | 'timeZone' | 'windows' | 'ownerId'>;
 
 /**
  * What the server tells one agent: its effective installation windows in its time zone and every
@@ -18,24 +22,49 @@ export const POLL = { seconds: 60, jitterSeconds: 30 } as const;
 export async function getPlan(db: Db, machineId: string, now: Date = new Date()): Promise<Plan> {
   const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows, ownerId: machines.ownerId }).from(machines).where(eq(machines.id, machineId));
   if (!m) throw new AppError('unauthorized', { message: 'This machine is not enrolled.' });
-  const assignmentRows = db
-    .select({ assignment: assignments, job: jobs, pkg: packages })
-    .from(assignments)
-    .innerJoin(jobs, eq(jobs.id, assignments.jobId))
-    .leftJoin(packages, eq(packages.id, jobs.packageId))
-    // An expired package leaves the plan at once, whether or not the sweep has marked its
-    // assignments yet: the rows decide, the sweep only tidies up and bumps plan versions.
-    // An install already running stays (its outcome must still be reported), and uninstalls of an
-    // expired package still run.
-    .where(
-      and(
-        eq(assignments.machineId, machineId),
-        inArray(assignments.state, [...ACTIVE_STATES]),
-        or(isNull(packages.expiresAt), gt(packages.expiresAt, now), eq(assignments.state, 'installing'), inArray(jobs.kind, ['uninstall', 'inventory'])),
-      ),
-    )
-    .orderBy(asc(assignments.createdAt));
-  const [rows, groups] = await Promise.all([assignmentRows, groupDefaults(db, machineId, now)]);
+  const [rows, groups] = await Promise.all([planRows(db, [m.id], now), groupDefaultsOf(db, [m.id], now)]);
+  return planOf(m, rows, groups.get(m.id) ?? NO_GROUPS);
+}
+
+/**
+ * The plans of several machines at once, from the same pieces as getPlan in two queries whatever
+ * their number (the portal's pages date every machine of a user as its agent will).
+ */
+export async function getPlans(db: Db, ms: readonly PlanMachine[], now: Date): Promise<Map<string, Plan>> {
+  if (ms.length === 0) return new Map();
+  const ids = ms.map((m) => m.id);
+  const [rows, groups] = await Promise.all([planRows(db, ids, now), groupDefaultsOf(db, ids, now)]);
+  const byMachine = new Map<string, PlanRow[]>();
+  for (const r of rows) byMachine.set(r.assignment.machineId, [...(byMachine.get(r.assignment.machineId) ?? []), r]);
+  return new Map(ms.map((m) => [m.id, planOf(m, byMachine.get(m.id) ?? [], groups.get(m.id) ?? NO_GROUPS)]));
+}
+
+type PlanRow = { assignment: Assignment; job: Job; pkg: Package | null };
+
+/** The assignments the agents of these machines still have work on, oldest first. */
+function planRows(db: Db, machineIds: string[], now: Date): Promise<PlanRow[]> {
+  return (
+    db
+      .select({ assignment: assignments, job: jobs, pkg: packages })
+      .from(assignments)
+      .innerJoin(jobs, eq(jobs.id, assignments.jobId))
+      .leftJoin(packages, eq(packages.id, jobs.packageId))
+      // An expired package leaves the plan at once, whether or not the sweep has marked its
+      // assignments yet: the rows decide, the sweep only tidies up and bumps plan versions.
+      // An install already running stays (its outcome must still be reported), and uninstalls of an
+      // expired package still run.
+      .where(
+        and(
+          machineIds.length === 1 ? eq(assignments.machineId, machineIds[0]) : sql`${assignments.machineId} = any(${pgArray(machineIds)}::uuid[])`,
+          inArray(assignments.state, [...ACTIVE_STATES]),
+          or(isNull(packages.expiresAt), gt(packages.expiresAt, now), eq(assignments.state, 'installing'), inArray(jobs.kind, ['uninstall', 'inventory'])),
+        ),
+      )
+      .orderBy(asc(assignments.createdAt))
+  );
+}
+
+function planOf(m: PlanMachine, rows: readonly PlanRow[], groups: GroupDefaults): Plan {
   return {
     machineId: m.id,
     version: m.planVersion,
@@ -112,6 +141,8 @@ export interface GroupDefaults {
   blackoutDates: string[];
 }
 
+export const NO_GROUPS: GroupDefaults = { groups: [], windows: [], blackoutDates: [] };
+
 /**
  * What the machine's groups set for it, in one query. Blackout dates are in the machine's zone,
  * which is at most a day behind UTC, so a date before yesterday (UTC) is over everywhere and left
@@ -119,16 +150,28 @@ export interface GroupDefaults {
  * a few past days that change nothing.
  */
 export async function groupDefaults(db: Db, machineId: string, now: Date): Promise<GroupDefaults> {
+  return (await groupDefaultsOf(db, [machineId], now)).get(machineId) ?? NO_GROUPS;
+}
+
+/** groupDefaults of several machines in one query; a machine in no group is left out. */
+export async function groupDefaultsOf(db: Db, machineIds: readonly string[], now: Date): Promise<Map<string, GroupDefaults>> {
+  const result = new Map<string, GroupDefaults>();
+  if (machineIds.length === 0) return result;
   const rows = await db
-    .select({ id: machineGroups.id, name: machineGroups.name, windows: machineGroups.windows, blackoutDates: machineGroups.blackoutDates })
+    .select({ machineId: groupMembers.machineId, id: machineGroups.id, name: machineGroups.name, windows: machineGroups.windows, blackoutDates: machineGroups.blackoutDates })
     .from(groupMembers)
     .innerJoin(machineGroups, eq(machineGroups.id, groupMembers.groupId))
-    .where(eq(groupMembers.machineId, machineId))
+    .where(machineIds.length === 1 ? eq(groupMembers.machineId, machineIds[0]) : sql`${groupMembers.machineId} = any(${pgArray([...machineIds])}::uuid[])`)
     .orderBy(asc(machineGroups.name));
   const oldest = oldestRelevantBlackoutDate(now);
-  return {
-    groups: rows.map((r) => ({ id: r.id, name: r.name })),
-    windows: rows.flatMap((r) => (r.windows ? [r.windows] : [])),
-    blackoutDates: [...new Set(rows.flatMap((r) => r.blackoutDates))].filter((d) => d >= oldest).sort(),
-  };
+  const byMachine = new Map<string, typeof rows>();
+  for (const r of rows) byMachine.set(r.machineId, [...(byMachine.get(r.machineId) ?? []), r]);
+  for (const [machineId, mine] of byMachine) {
+    result.set(machineId, {
+      groups: mine.map((r) => ({ id: r.id, name: r.name })),
+      windows: mine.flatMap((r) => (r.windows ? [r.windows] : [])),
+      blackoutDates: [...new Set(mine.flatMap((r) => r.blackoutDates))].filter((d) => d >= oldest).sort(),
+    });
+  }
+  return result;
 }

@@ -28,12 +28,12 @@ export async function getCalendarFeed(db: Db, { fileName, origin, now = new Date
     : [];
   if (!user) throw new AppError('not_found');
   const owned = await db
-    .select({ id: machines.id, hostname: machines.hostname })
+    .select({ id: machines.id, hostname: machines.hostname, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows, ownerId: machines.ownerId })
     .from(machines)
     .where(and(eq(machines.ownerId, user.id), isNull(machines.retiredAt)))
     .orderBy(asc(machines.hostname));
-  const timelines = await loadTimelines(db, owned, now);
   const until = now.getTime() + FEED_DAYS * 86_400_000;
+  const timelines = await loadTimelines(db, owned, now, { offersEndingBy: new Date(until) });
   const rows = [...timelines.values()]
     .flatMap((t) => t.timeline)
     .filter((r) => Date.parse(r.at) >= now.getTime() && Date.parse(r.at) <= until)

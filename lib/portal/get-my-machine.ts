@@ -5,7 +5,7 @@ import { groupDefaults } from '@/lib/machines/get-plan';
 import { localDate } from '@/lib/schedule/blackout';
 import { nextOpening, zoneOf } from '@/lib/schedule/next-opening';
 import { historyOf, type HistoryEntry } from './list-my-history';
-import { loadTimelines } from './load-timelines';
+import { loadTimelines, OFFER_END_DAYS } from './load-timelines';
 import { summarize, type MyMachineSummary } from './machine-view';
 import { portalNotifications, type Notice } from './notifications';
 import { loadOwnedMachine } from './owned-machine';
@@ -37,13 +37,13 @@ export interface MyMachineDetail extends MyMachineSummary {
 /**
  * One of the user's machines for its portal page and GET /api/portal/machines/<id>: state,
  * windows, the pending work with the instant each starts, a timeline of what will happen (starts,
- * deadlines, offers' expiry), banners, and the latest attempts. Another user's machine is a 404
+ * deadlines, offers ending within 30 days), banners, and the latest attempts. Another user's machine is a 404
  * (loadOwnedMachine).
  */
 export async function getMyMachine(db: Db, { actor, id, now = new Date() }: { actor: Actor | null; id: string; now?: Date }): Promise<MyMachineDetail> {
   const { user, machine } = await loadOwnedMachine(db, actor, id);
   const [timelines, failures, defaults, history] = await Promise.all([
-    loadTimelines(db, [machine], now),
+    loadTimelines(db, [machine], now, { offersEndingBy: new Date(now.getTime() + OFFER_END_DAYS * 86_400_000) }),
     recentFailures(db, [machine.id], now),
     groupDefaults(db, machine.id, now),
     historyOf(db, { ownerId: user.id, machineId: machine.id, limit: RECENT_HISTORY, offset: 0 }),

@@ -27,7 +27,7 @@ export async function listMyMachines(db: Db, { actor, now = new Date() }: { acto
     .where(and(eq(machines.ownerId, user.id), isNull(machines.retiredAt)))
     .orderBy(asc(machines.hostname), asc(machines.id));
   const ids = owned.map((m) => m.id);
-  const [timelines, failures] = await Promise.all([loadTimelines(db, owned, now), recentFailures(db, ids, now)]);
+  const [timelines, failures] = await Promise.all([loadTimelines(db, owned, now, { offersEndingBy: null }), recentFailures(db, ids, now)]);
   return {
     machines: owned.map((m) => summarize(m, timelines.get(m.id), failures.get(m.id) ?? 0, now)),
     notifications: portalNotifications([...timelines.values()].flatMap((t) => t.timeline), now),

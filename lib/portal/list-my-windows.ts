@@ -3,13 +3,13 @@ import type { Db } from '@/db/client';
 import { machines } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { guardrailViolationsOf } from '@/lib/groups/guardrails-of-machines';
-import { effectiveWindows, groupDefaults } from '@/lib/machines/get-plan';
+import { effectiveWindows, groupDefaultsOf, NO_GROUPS } from '@/lib/machines/get-plan';
 import { nextOpening } from '@/lib/schedule/next-opening';
 
 /**
  * The signed-in user's machines with the windows each uses now, where they come from and the next
- * opening, for the portal's windows overview. A user owns a handful of machines, so each
- * machine's group defaults are one small query, as the plan reads them.
+ * opening, for the portal's windows overview. The group defaults of all of them in one query,
+ * with the plan's own code (groupDefaultsOf).
  */
 export async function listMyWindows(db: Db, { actor, now = new Date() }: { actor: Actor | null; now?: Date }) {
   const user = requirePermission(actor, 'portal.use');
@@ -18,7 +18,8 @@ export async function listMyWindows(db: Db, { actor, now = new Date() }: { actor
     .from(machines)
     .where(and(eq(machines.ownerId, user.id), isNull(machines.retiredAt)))
     .orderBy(asc(machines.hostname));
-  const [defaults, violations] = await Promise.all([Promise.all(mine.map((m) => groupDefaults(db, m.id, now))), guardrailViolationsOf(db, mine)]);
+  const [byMachine, violations] = await Promise.all([groupDefaultsOf(db, mine.map((m) => m.id), now), guardrailViolationsOf(db, mine)]);
+  const defaults = mine.map((m) => byMachine.get(m.id) ?? NO_GROUPS);
   return mine.map((m, i) => {
     const fromGroups = effectiveWindows(null, defaults[i].windows);
     const windows = effectiveWindows(m.windows, defaults[i].windows);
