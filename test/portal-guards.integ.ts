@@ -270,3 +270,33 @@ describe('the machine page’s timeline', () => {
     expect(timeline.map((t) => [t.event, t.assignmentId])).toEqual([['offer_expires', soon]]);
   });
 });
+
+describe('software the user installed', () => {
+  type Installed = { assignmentId: string; software: string; uninstallable: boolean; removal: string | null };
+  const installedOn = async (m: EnrolledMachine) => (await call<{ machine: { installedByYou: Installed[] } }>(users.alice.session, 'GET', `/api/portal/machines/${mid(m)}`)).body.machine.installedByYou;
+  const catalogOf = async (m: EnrolledMachine, packageId: string) =>
+    (await call<{ entries: { id: string; machines: { machineId: string; assignmentId: string; state: string }[] }[] }>(users.alice.session, 'GET', '/api/portal/catalog')).body.entries.find((e) => e.id === packageId)?.machines.find((x) => x.machineId === mid(m));
+
+  it('stays listed with Uninstall on the machine page after its offer ended, until it is removed', async () => {
+    const m = await machineOf('alice', 'alice-kept');
+    // Offered to another machine too, where it is still open: the admin can withdraw it.
+    const elsewhere = await machineOf('bob', 'bob-elsewhere');
+    const job = await createJob({ kind: 'offer', packageId: pkgs.notes, machineIds: [mid(m), mid(elsewhere)] });
+    const offer = await assignmentOf(job, m);
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { assignmentId: offer })).status).toBe(200);
+    expect((await (await report(m, offer, 1, 'installed')).json()).results[0].outcome).toBe('applied');
+    expect((await call(admin, 'POST', `/api/jobs/${job}/cancel`)).status).toBe(200);
+    expect(await catalogOf(m, pkgs.notes)).toBeUndefined();
+    expect(await installedOn(m)).toEqual([{ assignmentId: offer, jobId: job, packageId: pkgs.notes, software: 'Notes 1.0.0', installedAt: expect.any(String), uninstallable: true, removal: null }]);
+    const html = await (await fetch(`${server.url}/portal/machines/${mid(m)}`, { headers: { cookie: users.alice.session.cookie } })).text();
+    expect(html).toContain('Installed by you');
+    expect(html).toContain('aria-label="Uninstall Notes 1.0.0 on alice-kept"');
+
+    const removal = (await call<{ job: { id: string } }>(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/assignments/${offer}/uninstall`)).body.job.id;
+    expect((await installedOn(m)).map((i) => i.removal)).toEqual(['pending']);
+    expect((await (await report(m, await assignmentOf(removal, m), 1, 'installed')).json()).results[0].outcome).toBe('applied');
+    expect(await installedOn(m)).toEqual([]);
+    // The offer had ended: nothing to choose again.
+    expect((await row(offer)).state).toBe('installed');
+  });
+});

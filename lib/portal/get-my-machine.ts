@@ -4,6 +4,7 @@ import type { InstallationWindow } from '@/lib/contract/installation-window';
 import { groupDefaults } from '@/lib/machines/get-plan';
 import { localDate } from '@/lib/schedule/blackout';
 import { nextOpening, zoneOf } from '@/lib/schedule/next-opening';
+import { installedByYou, type InstalledByYou } from './installed-by-you';
 import { historyOf, type HistoryEntry } from './list-my-history';
 import { loadTimelines, OFFER_END_DAYS } from './load-timelines';
 import { summarize, type MyMachineSummary } from './machine-view';
@@ -32,21 +33,25 @@ export interface MyMachineDetail extends MyMachineSummary {
   timeline: TimelineRow[];
   notifications: Notice[];
   recentHistory: HistoryEntry[];
+  /** Self-service packages the user installed here through offers, with what Uninstall needs. */
+  installedByYou: InstalledByYou[];
 }
 
 /**
  * One of the user's machines for its portal page and GET /api/portal/machines/<id>: state,
  * windows, the pending work with the instant each starts, a timeline of what will happen (starts,
- * deadlines, offers ending within 30 days), banners, and the latest attempts. Another user's machine is a 404
+ * deadlines, offers ending within 30 days), banners, the latest attempts and the self-service
+ * packages the user installed there (with Uninstall, whether or not their offer still stands). Another user's machine is a 404
  * (loadOwnedMachine).
  */
 export async function getMyMachine(db: Db, { actor, id, now = new Date() }: { actor: Actor | null; id: string; now?: Date }): Promise<MyMachineDetail> {
   const { user, machine } = await loadOwnedMachine(db, actor, id);
-  const [timelines, failures, defaults, history] = await Promise.all([
+  const [timelines, failures, defaults, history, installed] = await Promise.all([
     loadTimelines(db, [machine], now, { offersEndingBy: new Date(now.getTime() + OFFER_END_DAYS * 86_400_000) }),
     recentFailures(db, [machine.id], now),
     groupDefaults(db, machine.id, now),
     historyOf(db, { ownerId: user.id, machineId: machine.id, limit: RECENT_HISTORY, offset: 0 }),
+    installedByYou(db, machine.id),
   ]);
   const t = timelines.get(machine.id)!;
   const { plan } = t;
@@ -66,5 +71,6 @@ export async function getMyMachine(db: Db, { actor, id, now = new Date() }: { ac
     timeline: t.timeline,
     notifications: portalNotifications(t.timeline, now),
     recentHistory: history.entries,
+    installedByYou: installed,
   };
 }

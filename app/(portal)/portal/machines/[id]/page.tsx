@@ -11,6 +11,7 @@ import { Card, EmptyState, LinkButton, PageHeader } from '@/app/_components/ui';
 import { HistoryTable } from '../../_components/history-table';
 import { MachineStateBadge } from '../../_components/machine-state-badge';
 import { NotificationList } from '../../_components/notification-list';
+import { InstalledList } from './installed-list';
 import { PendingList } from './pending-list';
 import { TimelineList } from './timeline-list';
 
@@ -37,6 +38,12 @@ export default async function MyMachinePage({ params }: { params: Promise<{ id: 
               Pending
             </h2>
             <PendingList rows={machine.pendingWork} machineId={machine.id} hostname={machine.hostname} timeZone={tz} now={now} />
+          </section>
+          <section aria-labelledby="installed-heading">
+            <h2 id="installed-heading" className="mb-3 text-sm font-semibold text-slate-800">
+              Installed by you
+            </h2>
+            <InstalledList rows={machine.installedByYou} machineId={machine.id} hostname={machine.hostname} timeZone={tz} now={now} />
           </section>
           <section aria-labelledby="history-heading">
             <div className="mb-3 flex items-baseline justify-between">
