@@ -299,4 +299,15 @@ describe('software the user installed', () => {
     // The offer had ended: nothing to choose again.
     expect((await row(offer)).state).toBe('installed');
   });
+
+  it('can be chosen again once the user’s own uninstall of it has completed while the offer stands', async () => {
+    const m = await machineOf('alice', 'alice-again');
+    const offer = await installedThroughOffer(m, pkgs.notes);
+    const removal = (await call<{ job: { id: string } }>(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/assignments/${offer}/uninstall`)).body.job.id;
+    expect((await (await report(m, await assignmentOf(removal, m), 1, 'installed')).json()).results[0].outcome).toBe('applied');
+    expect(await row(offer)).toMatchObject({ state: 'offered', attempt: 2 });
+    expect(await catalogOf(m, pkgs.notes)).toMatchObject({ assignmentId: offer, state: 'offered' });
+    expect((await call(users.alice.session, 'POST', `/api/portal/machines/${mid(m)}/selections`, { packageId: pkgs.notes })).status).toBe(200);
+    expect(await row(offer)).toMatchObject({ state: 'pending', attempt: 2 });
+  });
 });

@@ -3,6 +3,7 @@ import type { Db } from '@/db/client';
 import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
 import { reportRequestSchema, type ReportEvent, type ReportResponse } from '@/lib/contract/agent-api';
 import { parseInput } from '@/lib/errors';
+import { reofferAfterOwnUninstall } from './reoffer-after-uninstall';
 import { canMove, isTerminal } from './transitions';
 
 type Result = ReportResponse['results'][number];
@@ -80,6 +81,8 @@ async function applyOne(tx: Db, machineId: string, event: ReportEvent, now: Date
       actorLabel: 'agent',
     })
     .onConflictDoNothing();
+  // The user's own removal of a package they chose: its offer may be chosen again.
+  if (event.state === 'installed') await reofferAfterOwnUninstall(tx, event.assignmentId);
   return { ...key, outcome: 'applied' };
 }
 

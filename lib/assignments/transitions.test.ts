@@ -10,11 +10,11 @@ describe('assignment transitions', () => {
     for (const targets of Object.values(TRANSITIONS)) for (const to of Object.keys(targets)) expect(ALL).toContain(to);
   });
 
-  it('never moves a terminal state, except a failed one back to pending by an admin re-run', () => {
+  it('never moves a terminal state, except a failed one back to pending by an admin re-run and an installed offer the user removed back to offered', () => {
     for (const from of TERMINAL_STATES) {
       for (const to of ALL) {
         for (const by of ['agent', 'admin', 'user', 'system'] as const) {
-          const expected = from === 'failed' && to === 'pending' && by === 'admin';
+          const expected = (from === 'failed' && to === 'pending' && by === 'admin') || (from === 'installed' && to === 'offered' && by === 'system');
           expect(canMove(from, to, by), `${from} → ${to} by ${by}`).toBe(expected);
         }
       }

@@ -15,6 +15,8 @@
  *      └─► expired (its package expired before it started; an offer whose deadline passed)
  *   installing ─► failed also by the system when its machine is retired mid-install (it can
  *   never report the outcome).
+ *   installed ─► offered by the system when the user's own uninstall of a package they chose
+ *   through a still-standing offer completes (a new attempt), so they may choose it again.
  */
 import type { AssignmentState } from '@/db/schema';
 
@@ -40,7 +42,10 @@ export const TRANSITIONS: Table = {
   held: { pending: ['admin'], cancelled: ['admin', 'system'], expired: ['system'] },
   // Re-run: a new attempt starts from pending.
   failed: { pending: ['admin'] },
-  installed: {},
+  // The user's own uninstall of a self-service package they chose has completed, and its offer
+  // still stands: offered again, as a new attempt (reoffer-after-uninstall.ts). "Installed" is no
+  // longer true of the machine; keeping the row terminal would leave the user no way to choose it.
+  installed: { offered: ['system'] },
   skipped: {},
   cancelled: {},
   expired: {},
