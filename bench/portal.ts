@@ -33,9 +33,11 @@ async function seed(databaseUrl: string, userEmail: string): Promise<{ machine: 
     await db.query(`select setseed(0.3)`);
     const [{ id: owner }] = (await db.query<{ id: string }>(`select id from users where email = $1`, [userEmail])).rows;
     await db.query(
-      `insert into machines (hostname, token_hash, owner_id, time_zone, facts, last_seen_at, windows)
+      `insert into machines (hostname, token_hash, owner_id, owner_since, time_zone, facts, last_seen_at, windows)
        select case when g <= $2 then 'my-pc-' || lpad(g::text, 2, '0') else 'other-' || lpad(g::text, 5, '0') end,
               md5('pa' || g) || md5('pb' || g), case when g <= $2 then $1::uuid end,
+              -- Owned since before the seeded activity, so history and failures have rows to show.
+              case when g <= $2 then now() - interval '30 days' end,
               (array['Europe/Berlin', 'America/New_York', 'Asia/Tokyo'])[1 + g % 3],
               jsonb_build_object('os', jsonb_build_object('platform', 'linux', 'distro', 'Debian GNU/Linux', 'release', '12', 'arch', 'x64')),
               now() - interval '3 minutes' * random(),
