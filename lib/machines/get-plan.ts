@@ -35,7 +35,11 @@ export async function getPlans(db: Db, ms: readonly PlanMachine[], now: Date): P
   const ids = ms.map((m) => m.id);
   const [rows, groups] = await Promise.all([planRows(db, ids, now), groupDefaultsOf(db, ids, now)]);
   const byMachine = new Map<string, PlanRow[]>();
-  for (const r of rows) byMachine.set(r.assignment.machineId, [...(byMachine.get(r.assignment.machineId) ?? []), r]);
+  for (const r of rows) {
+    const list = byMachine.get(r.assignment.machineId);
+    if (list) list.push(r);
+    else byMachine.set(r.assignment.machineId, [r]);
+  }
   return new Map(ms.map((m) => [m.id, planOf(m, byMachine.get(m.id) ?? [], groups.get(m.id) ?? NO_GROUPS)]));
 }
 
@@ -165,7 +169,11 @@ export async function groupDefaultsOf(db: Db, machineIds: readonly string[], now
     .orderBy(asc(machineGroups.name));
   const oldest = oldestRelevantBlackoutDate(now);
   const byMachine = new Map<string, typeof rows>();
-  for (const r of rows) byMachine.set(r.machineId, [...(byMachine.get(r.machineId) ?? []), r]);
+  for (const r of rows) {
+    const list = byMachine.get(r.machineId);
+    if (list) list.push(r);
+    else byMachine.set(r.machineId, [r]);
+  }
   for (const [machineId, mine] of byMachine) {
     result.set(machineId, {
       groups: mine.map((r) => ({ id: r.id, name: r.name })),

@@ -81,11 +81,36 @@ export function openingsBetween(windows: InstallationWindow[], timeZone: string,
 }
 
 /**
+ * Answers already worked out, per windows array (a plan's, which nobody changes): the assignments
+ * of one plan mostly ask for the opening after the same instant (now, or a shared not-before), and
+ * each answer walks days in the zone (about half a millisecond): the portal dates a user's 1,000
+ * assignments at once, the agent its whole plan every round. A few per array, so an agent that
+ * keeps one plan for weeks keeps no more.
+ */
+const remembered = new WeakMap<InstallationWindow[], Map<string, Opening>>();
+const REMEMBERED_PER_PLAN = 32;
+
+/**
  * When installs may next run: the window open now, or the next one to open. No windows means
  * any time. Pure: the clock is passed in; the portal ("next install: Tue 22:00, in 3 h") and the
  * agent (its timer) call the same function.
  */
 export function nextOpening(windows: InstallationWindow[], timeZone: string, now: Date, options: ScheduleOptions = {}): Opening {
+  if (windows.length === 0) return findNextOpening(windows, timeZone, now, options);
+  const key = `${timeZone}|${now.getTime()}|${options.blackoutDates?.join(',') ?? ''}`;
+  let answers = remembered.get(windows);
+  let found = answers?.get(key);
+  if (!found) {
+    found = findNextOpening(windows, timeZone, now, options);
+    if (!answers) remembered.set(windows, (answers = new Map()));
+    if (answers.size >= REMEMBERED_PER_PLAN) answers.clear();
+    answers.set(key, found);
+  }
+  // A copy: a caller that moves an opening's end (merging) must not change the remembered one.
+  return { start: new Date(found.start), end: found.end && new Date(found.end) };
+}
+
+function findNextOpening(windows: InstallationWindow[], timeZone: string, now: Date, options: ScheduleOptions): Opening {
   const zone = zoneOf(timeZone);
   const blackout = blackoutOf(options.blackoutDates);
   // No windows: any time, except on blackout days (end stays null: no window closes it).
