@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { heartbeatRequestSchema, type HeartbeatResponse } from '@/lib/contract/relay-api';
-import { parseInput } from '@/lib/errors';
+import { AppError, parseInput } from '@/lib/errors';
 import { rowsOf } from '@/lib/sql';
 import { pinnedContent } from './pinned-content';
 import { HEARTBEAT_SECONDS } from './relay-state';
@@ -28,11 +28,14 @@ export async function recordHeartbeat(db: Db, { relay, input, now = new Date() }
   // A content listed twice would make the upsert touch one row twice, which PostgreSQL refuses.
   const held = [...new Map(hb.held.map((h) => [h.sha256, h])).values()];
   await db.transaction(async (tx) => {
-    // First, so two heartbeats of one relay at once take turns on its row.
-    await tx.execute(sql`
+    // First, so two heartbeats of one relay at once take turns on its row, and a revoke that
+    // committed since the token was checked wins.
+    const updated = await tx.execute(sql`
       update relays set last_heartbeat_at = ${now.toISOString()}::timestamptz, disk_free_bytes = ${hb.diskFreeBytes},
              cache_used_bytes = ${hb.cacheUsedBytes}, cache_limit_bytes = ${hb.cacheLimitBytes}, health = ${JSON.stringify(hb.health)}::jsonb
-      where id = ${relay.id}`);
+      where id = ${relay.id} and revoked_at is null
+      returning id`);
+    if (rowsOf(updated).length === 0) throw new AppError('unauthorized', { message: 'This relay system was revoked.' });
     if (hb.orders.length) {
       await tx.execute(sql`
         update relay_orders o
