@@ -5,6 +5,7 @@ import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
 import { AppError } from '@/lib/errors';
+import { contentSources } from '@/lib/relays/content-sources';
 import { planTiming } from './plan-timing';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
@@ -35,7 +36,7 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
       ),
     )
     .orderBy(asc(assignments.createdAt));
-  const [rows, groups] = await Promise.all([assignmentRows, groupDefaults(db, machineId, now)]);
+  const [rows, groups, sources] = await Promise.all([assignmentRows, groupDefaults(db, machineId, now), contentSources(db, machineId)]);
   return {
     machineId: m.id,
     version: m.planVersion,
@@ -44,7 +45,7 @@ export async function getPlan(db: Db, machineId: string, now: Date = new Date())
     timeZone: m.timeZone,
     windows: effectiveWindows(m.windows, groups.windows),
     blackoutDates: groups.blackoutDates,
-    contentSources: [], // relay systems: filled in with #8
+    contentSources: sources,
     assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
       assignmentId: assignment.id,
       attempt: assignment.attempt,
