@@ -113,6 +113,10 @@ describe('depot-relay content', () => {
     const bytes = testBytes(10_000, 3);
     const sha = standIn.addContent(bytes);
     standIn.allowMachine('dpm_a', [sha]);
+    // A HEAD before anything is cached is answered from the server's answer, without a fetch.
+    const cold = await get(contentUrl(relay, sha), bearer('dpm_a'), { method: 'HEAD' });
+    expect([cold.status, cold.headers['content-length'], cold.headers.etag]).toEqual([200, '10000', `"${sha}"`]);
+    expect(standIn.count('GET', `/api/relay/v1/content/${sha}`)).toBe(0);
     expect((await get(contentUrl(relay, sha), bearer('dpm_a'))).status).toBe(200);
 
     const part = await get(contentUrl(relay, sha), { ...bearer('dpm_a'), range: 'bytes=9000-' });

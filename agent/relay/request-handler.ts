@@ -85,7 +85,8 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
   }
   const auth = await ctx.authorizer.check(requester, authorization, sha256);
   if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
-  if (res.destroyed) return;
+  // The client left while the server was asked: nothing to start for it.
+  if (gone(res)) return;
 
   // Counted from here until the response closes: neither eviction nor a delete order touches it.
   const release = ctx.cache.acquire(sha256);
@@ -100,6 +101,7 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
   found ??= { kind: 'download', download: ctx.cache.fetch(sha256, auth.size) };
   if (found.kind === 'blob') return respond(req, res, ctx, sha256, found.size, { file: found.path });
 
+  // A fetch, once started, runs to its end even if every client leaves: the next one finds it cached.
   const download = found.download;
   try {
     await download.ready;
@@ -114,7 +116,7 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
       status === 404 ? `No content ${sha256} is available upstream.` : `The relay could not fetch this content (${(error as Error).message}); download from the managing server.`,
     );
   }
-  if (res.destroyed) return;
+  if (gone(res)) return;
   if (download.state === 'done') return respond(req, res, ctx, sha256, download.size, { file: download.finalPath });
   return respond(req, res, ctx, sha256, download.size, { download });
 }
@@ -171,6 +173,10 @@ function health(res: ServerResponse, ctx: HandlerContext): void {
     cacheUsedBytes: ctx.cache.usedBytes(),
     cacheLimitBytes: ctx.cacheLimitBytes,
   });
+}
+
+function gone(res: ServerResponse): boolean {
+  return res.destroyed || res.closed || !!res.socket?.destroyed;
 }
 
 function methodNotAllowed(res: ServerResponse, allow: string): void {

@@ -29,6 +29,7 @@ export interface StandIn {
   relayTokens: Set<string>;
   /** Request counts by "METHOD /path". */
   count(method: string, path: string): number;
+  /** Accepted heartbeats, and beside each (same index) the Authorization it came with. */
   heartbeats: ReturnType<typeof heartbeatRequestSchema.parse>[];
   heartbeatAuth: string[];
   /** The next heartbeat answers: status 200 with this body, or another status. */
@@ -96,10 +97,10 @@ export async function startStandIn(): Promise<StandIn> {
     if (req.method === 'POST' && path === '/api/relay/v1/heartbeat') {
       let text = '';
       for await (const chunk of req) text += chunk;
-      standIn.heartbeatAuth.push(req.headers.authorization ?? '');
       if (!token || !standIn.relayTokens.has(token) || standIn.answer.status === 401) return json(res, 401, { error: { code: 'unauthorized', message: 'Sign in to continue.' } });
       // The relay must speak the contract: a body the real server would refuse fails the test here.
       standIn.heartbeats.push(heartbeatRequestSchema.parse(JSON.parse(text)));
+      standIn.heartbeatAuth.push(req.headers.authorization ?? '');
       if (standIn.answer.status !== 200) return json(res, standIn.answer.status, { error: { code: 'unavailable', message: 'try later' } });
       const body: HeartbeatResponse = {
         relayId: '22222222-2222-4222-8222-222222222222',
