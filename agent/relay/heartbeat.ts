@@ -51,6 +51,8 @@ export class Heartbeat {
   private readonly running = new Map<string, Promise<void>>();
   private intervalMs: number;
   private failures = 0;
+  /** The relay is stopping: an order cut by the stop has no outcome (the server repeats it after the restart). */
+  private halted = false;
   private readonly stateFile: string;
 
   constructor(
@@ -69,6 +71,11 @@ export class Heartbeat {
   /** Outcomes not yet acknowledged by the server. */
   get pendingOutcomes(): readonly OrderOutcome[] {
     return this.outcomes;
+  }
+
+  /** Called by a stop before it cancels the fetches: what they cut is not a failure to report. */
+  halt(): void {
+    this.halted = true;
   }
 
   /** Resolves when every order started so far has its outcome (for tests and a clean stop). */
@@ -170,6 +177,10 @@ export class Heartbeat {
         outcome = { orderId: order.orderId, state: 'done', error: null };
         this.world.log(`order ${order.orderId}: ${order.kind} ${short} done`);
       } catch (error) {
+        if (this.halted) {
+          this.running.delete(order.orderId);
+          return;
+        }
         outcome = { orderId: order.orderId, state: 'failed', error: (error as Error).message.slice(0, 2000) };
         this.world.log(`order ${order.orderId}: ${order.kind} ${short} failed: ${(error as Error).message}`);
       }

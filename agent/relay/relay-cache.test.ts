@@ -199,4 +199,26 @@ describe('depot-relay orders', () => {
     expect(again.relay.heartbeat.pendingOutcomes).toEqual([]);
     expect(standIn.count('GET', `/api/relay/v1/content/${good.sha}`)).toBe(1);
   });
+
+  it('does not report a prefetch cut by a stop as failed: the order is carried out after the restart', async () => {
+    const { standIn, relay, cacheDir, token } = await setup(1 << 30);
+    const x = content(standIn, 200_000, 5);
+    standIn.behave(x.sha, { kind: 'stall', after: 50_000 });
+    standIn.answer.orders = [{ orderId: orderId(5), kind: 'prefetch', sha256: x.sha, size: 200_000 }];
+    const started = standIn.bodyStarted(x.sha);
+    await relay.heartbeat.beat();
+    await started;
+    await relay.stop(1000);
+    expect(relay.heartbeat.pendingOutcomes).toEqual([]);
+    expect(fs.readdirSync(path.join(cacheDir, 'tmp'))).toEqual([]);
+
+    standIn.behave(x.sha, { kind: 'ok' });
+    const again = await startTestRelay(standIn, { cacheDir, token, cacheSizeBytes: 1 << 30 });
+    cleanups.push(() => again.relay.stop(1000));
+    expect(again.relay.heartbeat.pendingOutcomes).toEqual([]);
+    await again.relay.heartbeat.beat();
+    await again.relay.heartbeat.ordersSettled();
+    expect(again.relay.heartbeat.pendingOutcomes).toEqual([{ orderId: orderId(5), state: 'done', error: null }]);
+    expect(fs.readFileSync(path.join(cacheDir, 'blobs', x.sha)).equals(x.bytes)).toBe(true);
+  });
 });

@@ -115,8 +115,11 @@ export class Relay {
     if (late) this.world.log(`stopping: ${this.active.size} download(s) still running after ${Math.round(graceMs / 1000)} s were cut`);
     this.server.closeAllConnections();
     await closed;
+    this.heartbeat.halt();
     await this.cache.cancelAll('the relay is stopping');
     await this.heartbeatLoop?.catch(() => undefined);
+    // Orders finishing now (a delete whose downloads were just cut) still get their outcome saved.
+    await Promise.race([this.heartbeat.ordersSettled(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     this.cache.flushUsage();
     this.unlock?.();
     this.unlock = null;
