@@ -245,7 +245,7 @@ export async function benchPages(): Promise<string[]> {
       ['baseline  GET /signin (Next page, no data)', '/signin', true],
       ['job page  newest job, default', `/jobs/${s.newestJob}`, false],
       ['job page  ?state=failed', `/jobs/${s.newestJob}?state=failed`, false],
-      ['job page  ?page=90 (rows 8,901-9,000)', `/jobs/${s.newestJob}?page=90`, false],
+      ['job page  ?page=180 (rows 8,951-9,000)', `/jobs/${s.newestJob}?page=180`, false],
       ['job page  oldest job, default', `/jobs/${s.oldestJob}`, false],
       ['JSON      /api/jobs/<newest>', `/api/jobs/${s.newestJob}`, false],
       ['JSON      /api/jobs/<newest>?state=failed&page=3', `/api/jobs/${s.newestJob}?state=failed&page=3`, false],

@@ -1,4 +1,5 @@
-// Bundles depot-agent into agent/dist (one file plus a lazily loaded chunk for systeminformation),
+// Bundles depot-agent and depot-relay into agent/dist (one file each, plus shared chunks and a
+// lazily loaded chunk for systeminformation),
 // so a managed machine runs plain JavaScript: no TypeScript loader thread, no per-file module
 // resolution. Measured on the idle daemon: 94 MiB resident through tsx, see bench/agent-idle.ts.
 import { build } from 'esbuild';
@@ -6,7 +7,7 @@ import fs from 'node:fs';
 
 fs.rmSync('agent/dist', { recursive: true, force: true });
 await build({
-  entryPoints: { 'depot-agent': 'agent/agent/cli.ts' },
+  entryPoints: { 'depot-agent': 'agent/agent/cli.ts', 'depot-relay': 'agent/relay/cli.ts' },
   bundle: true,
   splitting: true,
   format: 'esm',

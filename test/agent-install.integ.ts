@@ -108,6 +108,8 @@ describe('a real agent installs a script and a real .deb', () => {
     const scriptDetail = await assignment(scriptRow.id);
     expect(scriptDetail.output).toContain('installing hello-script');
     expect(scriptDetail.events.map((e) => e.state)).toEqual(['downloading', 'ready', 'installing', 'installed']);
+    // No relay in the plan: the managing server served it, and the ready event says so.
+    expect(scriptDetail.events.find((e) => e.state === 'ready')?.source).toBe('server');
     const [debRow] = (await jobView(debJob)).assignments;
     expect(debRow).toMatchObject({ state: 'installed', exitCode: 0 });
     expect((await assignment(debRow.id)).output).toMatch(/Setting up depot-test-hello \(1\.0-1\)/);
@@ -128,6 +130,7 @@ describe('a real agent installs a script and a real .deb', () => {
     const status = await depotAgent(['status'], env);
     expect(status.status).toBe(0);
     expect(status.stdout).toContain('Next window: any time.');
+    expect(status.stdout).toContain('Downloads from: the managing server.');
   });
 });
 

@@ -3,7 +3,7 @@
  * report with their own (sometimes wrong) clocks, admins re-run failures, other roles read or are
  * refused, and the pages render the charts.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machines as machinesTable } from '@/db/schema';
 import { ONLINE_WITHIN_MS } from '@/lib/machines/list-machines';
@@ -194,6 +194,55 @@ describe('dashboard', () => {
       expect({ status: anonymous.status, code: anonymous.body.error.code }).toEqual({ status: 401, code: 'unauthorized' });
     }
     expect((await page('/dashboard', portalUser)).status).toBe(403);
+  });
+
+  it('charts an older job by its outcomes’ span, from hours and, when they came within minutes, from minutes', async () => {
+    const job = await createJob({ kind: 'install', packageId, machineIds: [id(fleet.a), id(fleet.b), id(fleet.c)], name: 'dash older' });
+    const assignments = { a: await assignmentOf(job, 'dash-a'), b: await assignmentOf(job, 'dash-b'), c: await assignmentOf(job, 'dash-c') };
+    await report(fleet.a, [{ assignmentId: assignments.a, attempt: 1, state: 'installed', exitCode: 0, at: new Date().toISOString() }]);
+    await report(fleet.b, [{ assignmentId: assignments.b, attempt: 1, state: 'failed', exitCode: 1, reason: 'exit 1', at: new Date().toISOString() }]);
+    await report(fleet.c, [{ assignmentId: assignments.c, attempt: 1, state: 'skipped', reason: 'conditions not met', at: new Date().toISOString() }]);
+    const hour = 3_600_000;
+    const now = Date.now();
+    // Three days old, its outcomes moved to the given times (server and agent alike).
+    const backdate = async (times: Record<'a' | 'b' | 'c', number>) => {
+      await server.stop();
+      await server.inspect(async (db) => {
+        const created = new Date(now - 72 * hour).toISOString();
+        await db.execute(sql`update jobs set created_at = ${created} where id = ${job}`);
+        await db.execute(sql`update assignments set created_at = ${created} where job_id = ${job}`);
+        for (const m of ['a', 'b', 'c'] as const) {
+          const at = new Date(times[m]).toISOString();
+          await db.execute(sql`update assignment_events set at = ${at}, received_at = ${at} where assignment_id = ${assignments[m]}`);
+        }
+      });
+      await server.restart();
+    };
+    const bucketOf = (o: Outcomes, t: number) => o.buckets.find((b) => Date.parse(b.start) <= t && t < Date.parse(b.end))?.counts;
+
+    // 30 hours apart: hour buckets, added up from the hour groups.
+    const spread = { a: now - 40 * hour, b: now - 10 * hour, c: now - 10 * hour + 60_000 };
+    await backdate(spread);
+    let o = await outcomes(job);
+    expect(o.stepSeconds).toBe(3600);
+    expect(o.buckets).toHaveLength(Math.floor(spread.c / hour) - Math.floor(spread.a / hour) + 1);
+    expect(o.totals).toEqual({ installed: 1, failed: 1, skipped: 1, cancelled: 0, expired: 0 });
+    expect(bucketOf(o, spread.a)).toEqual({ installed: 1, failed: 0, skipped: 0, cancelled: 0, expired: 0 });
+    expect([bucketOf(o, spread.b)?.failed, bucketOf(o, spread.c)?.skipped]).toEqual([1, 1]);
+    expect(sum(o.buckets.slice(1, -2), 'installed') + sum(o.buckets.slice(1, -2), 'failed') + sum(o.buckets.slice(1, -2), 'skipped')).toBe(0);
+
+    // Within 20 minutes of one day two days ago: minute buckets, grouped by minute on their own.
+    const close = { a: now - 50 * hour, b: now - 50 * hour + 10 * 60_000, c: now - 50 * hour + 20 * 60_000 };
+    await backdate(close);
+    o = await outcomes(job);
+    expect(o.stepSeconds).toBe(60);
+    expect(o.buckets).toHaveLength(Math.floor(close.c / 60_000) - Math.floor(close.a / 60_000) + 1);
+    expect([bucketOf(o, close.a), bucketOf(o, close.b), bucketOf(o, close.c)]).toEqual([
+      { installed: 1, failed: 0, skipped: 0, cancelled: 0, expired: 0 },
+      { installed: 0, failed: 1, skipped: 0, cancelled: 0, expired: 0 },
+      { installed: 0, failed: 0, skipped: 1, cancelled: 0, expired: 0 },
+    ]);
+    expect((await page(`/jobs/${job}`)).html).toContain(`aria-label="${attr('Outcomes of this job: 1 installed, 1 failed, 1 skipped, 0 cancelled, 0 expired')}"`);
   });
 
   it('tells online, offline and never-seen machines apart with the online rule of the machines page, leaving out retired ones', async () => {

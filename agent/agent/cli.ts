@@ -106,6 +106,7 @@ export function buildProgram(): Command {
       const upcoming = upcomingBlackoutDates(plan, now);
       if (upcoming.length) console.log(`Blackout dates (nothing installs on these days, ${plan.timeZone}): ${upcoming.join(', ')}.`);
       console.log(`Next window: ${when}.`);
+      console.log(contentSourcesLine(plan));
       const local = new LocalState(dir);
       for (const line of assignmentLines(plan, local, now)) console.log(line);
       for (const line of noticeLines(plan, local, now)) console.log(line);
@@ -168,6 +169,12 @@ export function noticeLines(plan: Plan, local: Pick<LocalState, 'get'>, now: Dat
     return state === 'installing' || (!!state && FINISHED.has(state));
   });
   return notices.length ? ['Notices:', ...notices.map((n) => `  ${n.text}.`)] : [];
+}
+
+/** Where downloads come from: the plan's relays nearest first, then the managing server. */
+export function contentSourcesLine(plan: Pick<Plan, 'contentSources'>): string {
+  const relays = plan.contentSources.map((r) => `relay ${r.name} (${r.url}), then `).join('');
+  return `Downloads from: ${relays}the managing server.`;
 }
 
 /** The plan's blackout dates from today on (in the machine's zone). */

@@ -8,6 +8,7 @@ import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
 import { nodeFetch } from '../shared/node-fetch';
 import { realProbe, type MachineProbe } from './checks';
+import type { DownloadTuning } from './download';
 import { Executor } from './executor';
 import { runProcess, type ProcessRunner } from './process-runner';
 
@@ -72,6 +73,8 @@ export class AgentDaemon {
     private readonly identity: Identity,
     private readonly dir: string,
     private readonly world: AgentWorld,
+    /** How long relays and stalled downloads are waited for (defaults: 5 s, 5 min rest, 60 s idle). */
+    download: DownloadTuning = {},
   ) {
     const cached = readJson(path.join(dir, 'plan.json'), planSchema);
     // A plan left by an earlier enrolment of this directory belongs to another machine.
@@ -89,7 +92,7 @@ export class AgentDaemon {
       },
       currentPlan: () => this.currentPlan(),
       requestTurn: (a) => this.requestTurn(a),
-    });
+    }, download);
   }
 
   readonly executor: Executor;

@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Plan, PlanAssignment, TurnResponse } from '../../lib/contract/agent-api';
+import { planSchema, type Plan, type PlanAssignment, type ReportEvent, type TurnResponse } from '../../lib/contract/agent-api';
+import { nodeFetch } from '../shared/node-fetch';
 import type { MachineProbe } from './checks';
+import { sha256Of, startContentStandIn, type ContentStandIn } from './content-stand-in';
 import { Executor, type ExecutorWorld } from './executor';
 import { installerEnv } from './installers';
 import { Outbox } from './outbox';
 import type { RunResult } from './process-runner';
+import type { DownloadTuning } from './download';
 
 const content = Buffer.from('#!/bin/sh\necho hi\n');
 const sha = crypto.createHash('sha256').update(content).digest('hex');
@@ -50,7 +53,8 @@ const planOf = (...assignments: PlanAssignment[]): Plan => ({ machineId: identit
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) => void) {
+/** extra: where the server is (a real stand-in) and the download tuning. */
+function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) => void, extra: { server?: string; tuning?: DownloadTuning } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-executor-'));
   dirs.push(dir);
   before?.(dir);
@@ -80,7 +84,7 @@ function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) =>
     requestTurn: async () => ({ granted: true, retryAfterSeconds: null, message: 'turn granted' }),
     ...overrides,
   };
-  return { dir, runs, executor: new Executor(identity, dir, world) };
+  return { dir, runs, executor: new Executor({ ...identity, server: extra.server ?? identity.server }, dir, world, extra.tuning) };
 }
 
 describe('Executor', () => {
@@ -250,6 +254,98 @@ describe('Executor', () => {
     expect(runs).toEqual([]);
     expect(executor.outbox.finalFor(later.assignmentId, 1)?.reason).toMatch(/^integrity failure: the stored file's SHA-256/);
     expect(fs.existsSync(path.join(dir, 'downloads', sha))).toBe(false);
+  });
+});
+
+describe('Executor downloads from the plan’s relays', () => {
+  const standIns: ContentStandIn[] = [];
+  afterEach(async () => {
+    for (const s of standIns.splice(0)) await s.close();
+  });
+
+  const relayContent = Buffer.from('#!/bin/sh\necho from a relay\n');
+  const otherContent = Buffer.from('#!/bin/sh\necho another package\n');
+  const withContent = (bytes: Buffer, extra: Partial<PlanAssignment> = {}): PlanAssignment => {
+    const a = assignment(extra);
+    return { ...a, package: { ...a.package!, sha256: sha256Of(bytes), size: bytes.length } };
+  };
+
+  /** A real relay and a real server (node:http), and an executor whose identity points at that server. */
+  async function relayWorld(tuning: DownloadTuning = {}) {
+    const relay = await startContentStandIn([relayContent, otherContent]);
+    const server = await startContentStandIn([relayContent, otherContent]);
+    standIns.push(relay, server);
+    const clock = { now: Date.parse('2027-01-01T00:00:00Z') };
+    const logs: string[] = [];
+    const { executor, runs } = setup({ fetch: nodeFetch, now: () => clock.now, log: (line) => logs.push(line) }, undefined, {
+      server: server.url,
+      tuning: { relayTimeoutMs: 300, idleTimeoutMs: 20_000, ...tuning },
+    });
+    const plan = (...assignments: PlanAssignment[]): Plan => ({ ...planOf(...assignments), contentSources: [{ relayId: '44444444-4444-4444-8444-444444444444', name: 'berlin', url: relay.url }] });
+    /** The reports the executor queued, in order. */
+    const reports = async (): Promise<ReportEvent[]> => {
+      const sent: ReportEvent[] = [];
+      await executor.outbox.flush(async (events) => {
+        sent.push(...events);
+        return { results: events.map((e) => ({ assignmentId: e.assignmentId, attempt: e.attempt, state: e.state, outcome: 'applied' as const })) };
+      }, () => undefined);
+      return sent;
+    };
+    return { relay, server, clock, logs, runs, executor, plan, reports };
+  }
+
+  it('downloads from the relay, reports relay:<name> as the source and logs it', async () => {
+    const { relay, server, logs, runs, executor, plan, reports } = await relayWorld();
+    const a = withContent(relayContent);
+    await executor.work(plan(a));
+    expect(runs).toHaveLength(1);
+    expect(relay.requests).toEqual([{ sha256: sha256Of(relayContent), range: null, authorization: 'Bearer dpm_test' }]);
+    expect(server.requests).toEqual([]);
+    const ready = (await reports()).find((e) => e.state === 'ready');
+    expect(ready).toMatchObject({ source: 'relay:berlin', reason: `downloaded ${relayContent.length} bytes from relay:berlin, SHA-256 verified` });
+    expect(logs).toContain(`${a.jobName}: downloaded Hi 1 (${relayContent.length} bytes) from relay:berlin, SHA-256 verified`);
+  });
+
+  it('falls back to the server within the relay timeout, says why, and skips the relay for the next package', async () => {
+    const { relay, server, clock, logs, runs, executor, plan, reports } = await relayWorld({ relayRestMs: 60_000 });
+    relay.misbehave = { stallBeforeHeaders: true };
+    const first = withContent(relayContent);
+    const started = performance.now();
+    await executor.work(plan(first));
+    expect(performance.now() - started).toBeLessThan(5_000);
+    const ready = (await reports()).find((e) => e.state === 'ready');
+    expect(ready).toMatchObject({ source: 'server', reason: `downloaded ${relayContent.length} bytes from server, SHA-256 verified (relay:berlin sent no response headers within 0.3 s)` });
+    expect(logs.some((l) => l.startsWith(`${first.jobName}: downloaded Hi 1`) && l.includes('from server'))).toBe(true);
+
+    // The next package, within the rest: straight to the server, no wait on the relay.
+    const second = withContent(otherContent);
+    clock.now += 30_000;
+    await executor.work(plan(second));
+    expect(relay.requests).toHaveLength(1);
+    expect(server.requests.map((r) => r.sha256)).toEqual([sha256Of(relayContent), sha256Of(otherContent)]);
+    expect((await reports()).find((e) => e.state === 'ready')?.reason).toContain('(relay:berlin failed recently and was skipped)');
+    expect(runs).toHaveLength(2);
+  });
+
+  it('fails an assignment whose relay served a corrupted byte, deletes the part file and runs nothing', async () => {
+    const { relay, server, runs, executor, plan } = await relayWorld();
+    relay.misbehave = { corruptAt: 3 };
+    const a = withContent(relayContent);
+    await executor.work(plan(a));
+    expect(runs).toEqual([]);
+    expect(server.requests).toEqual([]);
+    expect(executor.outbox.finalFor(a.assignmentId, 1)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/^integrity failure: .* \(served by relay:berlin\); the file was deleted$/) });
+  });
+
+  it('downloads an old-style plan without contentSources from the server', async () => {
+    const { relay, server, runs, executor, reports } = await relayWorld();
+    const a = withContent(relayContent);
+    const { contentSources: _none, ...old } = planOf(a);
+    await executor.work(planSchema.parse(old));
+    expect(runs).toHaveLength(1);
+    expect(relay.requests).toEqual([]);
+    expect(server.requests).toHaveLength(1);
+    expect((await reports()).find((e) => e.state === 'ready')?.source).toBe('server');
   });
 });
 

@@ -4,7 +4,8 @@ import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEve
 import { formatLocal, relativeTime } from '../../lib/schedule/relative-time';
 import type { Identity } from './agent-dir';
 import { detect, unmetCondition, type MachineProbe } from './checks';
-import { downloadContent, IntegrityError, verifyFile } from './download';
+import { downloadContent, IntegrityError, verifyFile, type DownloadTuning } from './download';
+import { FailedRelays } from './failed-relays';
 import { installerEnv, prepareInstall, uninstallArgv } from './installers';
 import { FINISHED, LocalState } from './local-state';
 import { isAnnounced, nameOf, startTime } from './notices';
@@ -56,15 +57,19 @@ export class Executor {
   private readonly downloads: string;
   /** Start times of admins' installs already logged, by `assignmentId:attempt`. */
   private readonly announced = new Map<string, number>();
+  /** Relays passed over for a while after they failed, across downloads and rounds. */
+  private readonly failedRelays: FailedRelays;
 
   constructor(
     private readonly identity: Identity,
     dir: string,
     private readonly world: ExecutorWorld,
+    private readonly tuning: DownloadTuning = {},
   ) {
     this.state = new LocalState(dir);
     this.outbox = new Outbox(dir);
     this.downloads = path.join(dir, 'downloads');
+    this.failedRelays = new FailedRelays(world.now, tuning.relayRestMs);
   }
 
   /** Does what is due now; returns when the next assignment becomes due (null: nothing waits). */
@@ -125,7 +130,7 @@ export class Executor {
     }
     let file: string | null = null;
     if (this.needsContent(a)) {
-      file = await this.fetchContent(a, signal);
+      file = await this.fetchContent(plan, a, signal);
       if (!file) return null;
     }
     // An expired package is not installed, even from a cached plan offline; the server marks it.
@@ -162,8 +167,12 @@ export class Executor {
     return true;
   }
 
-  /** The verified file, or null when it is not here yet (retried next round) or failed integrity. */
-  private async fetchContent(a: PlanAssignment, signal?: AbortSignal): Promise<string | null> {
+  /**
+   * The verified file, or null when it is not here yet (retried next round) or failed integrity.
+   * From the plan's relays, nearest first, then the managing server; the ready report and the log
+   * say which source served it.
+   */
+  private async fetchContent(plan: Plan, a: PlanAssignment, signal?: AbortSignal): Promise<string | null> {
     const pkg = a.package!;
     const final = path.join(this.downloads, pkg.sha256);
     if (fs.existsSync(final)) {
@@ -174,6 +183,10 @@ export class Executor {
     try {
       const result = await downloadContent({
         url: `${this.identity.server}${AGENT_API}/content/${pkg.sha256}`,
+        relays: plan.contentSources,
+        failedRelays: this.failedRelays,
+        relayTimeoutMs: this.tuning.relayTimeoutMs,
+        idleTimeoutMs: this.tuning.idleTimeoutMs,
         token: this.identity.token,
         sha256: pkg.sha256,
         size: pkg.size,
@@ -182,7 +195,9 @@ export class Executor {
         signal,
       });
       const resumed = result.resumedFrom > 0 ? `, resumed at byte ${result.resumedFrom}` : '';
-      this.record(a, { state: 'ready', source: result.source, reason: `downloaded ${pkg.size} bytes, SHA-256 verified${resumed}` });
+      const passed = result.passedOver.length ? ` (${result.passedOver.join('; ')})` : '';
+      this.world.log(`${a.jobName}: downloaded ${pkg.displayName} ${pkg.version} (${pkg.size} bytes) from ${result.source}, SHA-256 verified${resumed}${passed}`);
+      this.record(a, { state: 'ready', source: result.source, reason: `downloaded ${pkg.size} bytes from ${result.source}, SHA-256 verified${resumed}${passed}` });
       return result.path;
     } catch (error) {
       if (error instanceof IntegrityError) {

@@ -28,6 +28,9 @@ const PAD = { left: 40, right: 8, top: 10, bottom: 26 };
 const DAY_MS = 86_400_000;
 const X_LABELS = 6;
 
+/** Coordinates to a hundredth of a unit (the chart is 720 units wide): shorter markup, the same picture. */
+const round = (n: number) => Math.round(n * 100) / 100;
+
 /** The smallest 1, 2 or 5 × 10ⁿ at or above n: a y axis that reads easily. */
 function niceCeil(n: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(n));
@@ -77,6 +80,18 @@ export function OutcomeChart({ title, buckets, series }: { title: string; bucket
   const spansDays = buckets.length > 0 && Date.parse(buckets.at(-1)!.end) - Date.parse(buckets[0].start) > DAY_MS;
   const labelEvery = Math.ceil(buckets.length / X_LABELS);
   const gridLines = top % 2 === 0 ? [0, top / 2, top] : [0, top];
+  // Each bar a closed rectangle (x, top, width, down to its base), stacked bottom to top in series order.
+  const bars = series.map((s) => ({ state: s.state, d: '' }));
+  buckets.forEach((b, i) => {
+    const x = round(PAD.left + i * slot + (slot - barWidth) / 2);
+    let base = 0;
+    series.forEach((s, k) => {
+      const n = b.counts[s.state] ?? 0;
+      if (!n) return;
+      bars[k].d += `M${x} ${round(y(base + n))}h${round(barWidth)}V${round(y(base))}h${round(-barWidth)}z`;
+      base += n;
+    });
+  });
   const describe = (b: OutcomeChartBucket) =>
     series
       .filter((s) => b.counts[s.state])
@@ -94,29 +109,25 @@ export function OutcomeChart({ title, buckets, series }: { title: string; bucket
             </text>
           </g>
         ))}
-        {buckets.map((b, i) => {
-          const x = PAD.left + i * slot + (slot - barWidth) / 2;
-          let base = 0;
-          return (
-            <g key={b.start}>
-              <title>{`${formatRange(b, stepMs)}: ${describe(b)}`}</title>
-              {/* A transparent column so the tooltip works on empty and short bars too. */}
-              <rect x={PAD.left + i * slot} y={PAD.top} width={slot} height={plotHeight} fill="transparent" />
-              {series.map((s) => {
-                const n = b.counts[s.state] ?? 0;
-                if (!n) return null;
-                const rect = <rect key={s.state} x={x} y={y(base + n)} width={barWidth} height={y(base) - y(base + n)} className={(COLOUR[s.state] ?? FALLBACK).fill} />;
-                base += n;
-                return rect;
-              })}
-              {i % labelEvery === 0 ? (
-                <text x={PAD.left + i * slot + slot / 2} y={HEIGHT - 8} textAnchor="middle" className="fill-slate-500 text-[11px]">
-                  {formatTick(b.start, stepMs, spansDays)}
-                </text>
-              ) : null}
-            </g>
-          );
-        })}
+        {/* One path per series, a rectangle per bar in it, under one transparent column per bucket
+            that carries the bucket's tooltip: the same picture as a rect per bar inside a group per
+            bucket in a third of the elements. Elements are what the server pays for (it renders the
+            page twice, as HTML and as its React payload); a job's chart was half its page's. */}
+        {bars.map((bar) =>
+          bar.d ? <path key={bar.state} d={bar.d} className={(COLOUR[bar.state] ?? FALLBACK).fill} /> : null,
+        )}
+        {buckets.map((b, i) => (
+          <rect key={b.start} x={round(PAD.left + i * slot)} y={PAD.top} width={round(slot)} height={plotHeight} fill="transparent">
+            <title>{`${formatRange(b, stepMs)}: ${describe(b)}`}</title>
+          </rect>
+        ))}
+        {buckets.map((b, i) =>
+          i % labelEvery === 0 ? (
+            <text key={b.start} x={round(PAD.left + i * slot + slot / 2)} y={HEIGHT - 8} textAnchor="middle" className="fill-slate-500 text-[11px]">
+              {formatTick(b.start, stepMs, spansDays)}
+            </text>
+          ) : null,
+        )}
       </svg>
       <figcaption className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600">
         {series.map((s, i) => (

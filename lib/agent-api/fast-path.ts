@@ -8,6 +8,7 @@ import { loadPackage } from '@/lib/packages/load-package';
 import { handleUploadRequest } from '@/lib/packages/upload-request';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
 import { content, enroll, inventory, plan, report, turn } from './agent-routes';
+import { heartbeat, relayContent } from './relay-routes';
 import { sendJson } from './send-json';
 
 /**
@@ -40,7 +41,12 @@ const routes: FastRoute[] = [
   { method: 'POST', pattern: /^\/api\/agent\/v1\/inventory$/, handler: inventory },
   { method: 'POST', pattern: /^\/api\/agent\/v1\/report$/, handler: report },
   { method: 'POST', pattern: /^\/api\/agent\/v1\/turn$/, handler: turn },
+  // HEAD too (handleFastPath answers HEAD with the GET route, without a body): a relay asks the
+  // server whether a machine may have some content with a HEAD and the machine's own token.
   { method: 'GET', pattern: /^\/api\/agent\/v1\/content\/([0-9a-f]{64})$/, handler: content },
+  // The relay protocol (lib/contract/relay-api.ts), with relay tokens.
+  { method: 'POST', pattern: /^\/api\/relay\/v1\/heartbeat$/, handler: heartbeat },
+  { method: 'GET', pattern: /^\/api\/relay\/v1\/content\/([0-9a-f]{64})$/, handler: relayContent },
   { method: 'POST', pattern: /^\/api\/cabinets\/([^/]+)\/packages$/, handler: upload },
   { method: 'GET', pattern: /^\/api\/packages\/([^/]+)\/content$/, handler: downloadForAdmin },
 ];
@@ -50,7 +56,7 @@ export async function handleFastPath(req: IncomingMessage, res: ServerResponse, 
   const pathname = (req.url ?? '/').split('?', 1)[0];
   const method = req.method === 'HEAD' ? 'GET' : req.method;
   const route = routes.find((r) => r.method === method && r.pattern.test(pathname));
-  const agentApi = pathname === '/api/agent/v1' || pathname.startsWith('/api/agent/v1/');
+  const agentApi = /^\/api\/(agent|relay)\/v1(\/|$)/.test(pathname);
   if (!route && !agentApi) return false;
   try {
     if (!route) {

@@ -11,7 +11,9 @@ import { jobPackage } from './summarize-jobs';
 export const getJobQuerySchema = z.object({
   state: z.enum(assignmentStateEnum.enumValues, { message: `expected one of ${assignmentStateEnum.enumValues.join(', ')}` }).optional(),
   page: pageParam(),
-  pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 500').max(500, 'expected 1 to 500').default(100),
+  // 50 like every other list: the job page renders each row twice (HTML and its React payload),
+  // so rows are most of its server time (bench/pages.ts).
+  pageSize: z.coerce.number({ message: 'expected a number' }).int().min(1, 'expected 1 to 500').max(500, 'expected 1 to 500').default(50),
 });
 export type GetJobQuery = { [K in keyof z.input<typeof getJobQuerySchema>]?: unknown };
 
@@ -52,25 +54,35 @@ export async function getJob(db: Db, { actor, id, query = {} }: { actor: Actor |
   if (!row) throw new AppError('not_found', { message: `No job with id ${id}.` });
   const filter: SQL[] = [eq(assignments.jobId, id)];
   if (q.state) filter.push(eq(assignments.state, q.state));
+  // The page's machines first, sorted on their keys alone (the job's (job_id, machine_id) index and
+  // host names), then only those rows in full: a deep page sorts the whole job, and sorting narrow
+  // rows took 12 ms where the full rows took 17 at 10,000 machines (bench/pages.ts). Within a job
+  // a machine has one assignment, so host name then machine id is a total order.
+  const page = db
+    .select({ machineId: assignments.machineId, hostname: machines.hostname })
+    .from(assignments)
+    .innerJoin(machines, eq(machines.id, assignments.machineId))
+    .where(and(...filter))
+    .orderBy(asc(machines.hostname), asc(assignments.machineId))
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+    .as('page');
   const [states, rows, [{ matching }]] = await Promise.all([
     db.select({ state: assignments.state, n: count() }).from(assignments).where(eq(assignments.jobId, id)).groupBy(assignments.state),
     db
       .select({
         id: assignments.id,
         machineId: assignments.machineId,
-        hostname: machines.hostname,
+        hostname: page.hostname,
         state: assignments.state,
         attempt: assignments.attempt,
         exitCode: assignments.exitCode,
         reason: assignments.reason,
         updatedAt: assignments.updatedAt,
       })
-      .from(assignments)
-      .innerJoin(machines, eq(machines.id, assignments.machineId))
-      .where(and(...filter))
-      .orderBy(asc(machines.hostname), asc(assignments.id))
-      .limit(q.pageSize)
-      .offset((q.page - 1) * q.pageSize),
+      .from(page)
+      .innerJoin(assignments, and(eq(assignments.jobId, id), eq(assignments.machineId, page.machineId)))
+      .orderBy(asc(page.hostname), asc(page.machineId)),
     db.select({ matching: count() }).from(assignments).where(and(...filter)),
   ]);
   const counts = Object.fromEntries(states.map((s) => [s.state, s.n])) as Partial<Record<AssignmentState, number>>;

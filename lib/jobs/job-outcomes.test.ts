@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { getTableConfig, PgDialect } from 'drizzle-orm/pg-core';
 import { assignmentEvents } from '@/db/schema';
 import { TERMINAL_STATES } from '@/lib/assignments/transitions';
-import { BUCKET_STEPS_SECONDS, fillBuckets, JOB_OUTCOME_STATES, MAX_BUCKETS, OUTCOME_STATES_IN, planBuckets, sumBuckets, type BucketPlan } from './job-outcomes';
+import {
+  BUCKET_STEPS_SECONDS,
+  fillBuckets,
+  JOB_OUTCOME_STATES,
+  MAX_BUCKETS,
+  OUTCOME_STATES_IN,
+  outcomeGroupingSeconds,
+  planBuckets,
+  regroupOutcomes,
+  sumBuckets,
+  type BucketPlan,
+  type BucketRow,
+} from './job-outcomes';
 
 const t = (iso: string) => new Date(iso);
 const farFuture = t('2100-01-01T00:00:00Z');
@@ -118,6 +130,57 @@ describe('fillBuckets', () => {
     expect(buckets[0].start).toBe('2027-03-01T10:00:00.000Z');
     expect(buckets.at(-1)!.end).toBe('2027-03-01T13:00:00.000Z');
     for (let i = 1; i < buckets.length; i++) expect(buckets[i].start).toBe(buckets[i - 1].end);
+  });
+});
+
+describe('grouping a job\'s outcomes before the step is known', () => {
+  const created = t('2027-03-01T10:00:00Z');
+  const at = (ms: number) => new Date(created.getTime() + ms);
+
+  it('groups by minute up to 12 hours of age, by hour up to 48 days, then by day', () => {
+    expect(outcomeGroupingSeconds(created, at(0))).toBe(60);
+    expect(outcomeGroupingSeconds(created, at(12 * 3_600_000))).toBe(60);
+    expect(outcomeGroupingSeconds(created, at(12 * 3_600_000 + 1))).toBe(3600);
+    expect(outcomeGroupingSeconds(created, at(48 * 86_400_000))).toBe(3600);
+    expect(outcomeGroupingSeconds(created, at(48 * 86_400_000 + 1))).toBe(86_400);
+  });
+
+  it('refuses a step that is not a whole number of groups', () => {
+    expect(() => regroupOutcomes([], 3600, { originMs: 0, stepSeconds: 900 })).toThrow('a step of 900 s is not a whole number of 3600 s groups from the epoch');
+  });
+
+  // What the SQL does, on instants in ms: count per (floor(t / step), state).
+  const group = (times: readonly { ms: number; state: BucketRow['state'] }[], stepSeconds: number): BucketRow[] => {
+    const counts = new Map<string, BucketRow>();
+    for (const { ms, state } of times) {
+      const index = Math.floor(ms / (stepSeconds * 1000));
+      const row = counts.get(`${index} ${state}`) ?? { index, state, n: 0 };
+      row.n += 1;
+      counts.set(`${index} ${state}`, row);
+    }
+    return [...counts.values()];
+  };
+
+  it('adds the groups up to the buckets of the step whenever it is a multiple, which every step as coarse as the grouping is', () => {
+    const event = fc.record({ offset: fc.double({ min: 0, max: 1, noNaN: true }), state: fc.constantFrom(...JOB_OUTCOME_STATES) });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 200 * 86_400_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.array(event, { minLength: 1, maxLength: 40 }), (ageMs, from, events) => {
+        const now = at(ageMs);
+        // Outcomes fall between the job's creation and now; `from` squeezes some spans small.
+        const times = events.map((e) => ({ ms: Math.floor(created.getTime() + ageMs * (from + (1 - from) * e.offset)), state: e.state }));
+        const grouping = outcomeGroupingSeconds(created, now);
+        const first = Math.min(...times.map((x) => x.ms));
+        const last = Math.max(...times.map((x) => x.ms));
+        const plan = planBuckets(new Date(first), new Date(last), now);
+        const direct = fillBuckets(plan, group(times, plan.stepSeconds), JOB_OUTCOME_STATES);
+        if (plan.stepSeconds % grouping === 0) {
+          expect(fillBuckets(plan, regroupOutcomes(group(times, grouping), grouping, plan), JOB_OUTCOME_STATES)).toEqual(direct);
+        } else {
+          // Only a step finer than the grouping: outcomes that all came within a short time.
+          expect(plan.stepSeconds).toBeLessThan(grouping);
+        }
+      }),
+    );
   });
 });
 

@@ -6,6 +6,7 @@ import type { Plan, PlanAssignment } from '@/lib/contract/agent-api';
 import { oldestRelevantBlackoutDate } from '@/lib/contract/blackout-dates';
 import { AppError } from '@/lib/errors';
 import { pgArray } from '@/lib/sql';
+import { contentSources } from '@/lib/relays/content-sources';
 import { planTiming } from './plan-timing';
 
 // How often agents poll, and how much each adds at random so a fleet does not poll in step.
@@ -22,13 +23,14 @@ export type PlanMachine = Pick<Machine, 'id' | 'planVersion' | 'timeZone' | 'win
 export async function getPlan(db: Db, machineId: string, now: Date = new Date()): Promise<Plan> {
   const [m] = await db.select({ id: machines.id, planVersion: machines.planVersion, timeZone: machines.timeZone, windows: machines.windows, ownerId: machines.ownerId }).from(machines).where(eq(machines.id, machineId));
   if (!m) throw new AppError('unauthorized', { message: 'This machine is not enrolled.' });
-  const [rows, groups] = await Promise.all([planRows(db, [m.id], now), groupDefaultsOf(db, [m.id], now)]);
-  return planOf(m, rows, groups.get(m.id) ?? NO_GROUPS);
+  const [rows, groups, sources] = await Promise.all([planRows(db, [m.id], now), groupDefaultsOf(db, [m.id], now), contentSources(db, m.id)]);
+  return planOf(m, rows, groups.get(m.id) ?? NO_GROUPS, sources);
 }
 
 /**
  * The plans of several machines at once, from the same pieces as getPlan in two queries whatever
- * their number (the portal's pages date every machine of a user as its agent will).
+ * their number (the portal's pages date every machine of a user as its agent will). Without
+ * content sources: where an agent downloads from changes no date.
  */
 export async function getPlans(db: Db, ms: readonly PlanMachine[], now: Date): Promise<Map<string, Plan>> {
   if (ms.length === 0) return new Map();
@@ -68,7 +70,7 @@ function planRows(db: Db, machineIds: string[], now: Date): Promise<PlanRow[]> {
   );
 }
 
-function planOf(m: PlanMachine, rows: readonly PlanRow[], groups: GroupDefaults): Plan {
+function planOf(m: PlanMachine, rows: readonly PlanRow[], groups: GroupDefaults, sources: Plan['contentSources'] = []): Plan {
   return {
     machineId: m.id,
     version: m.planVersion,
@@ -77,7 +79,7 @@ function planOf(m: PlanMachine, rows: readonly PlanRow[], groups: GroupDefaults)
     timeZone: m.timeZone,
     windows: effectiveWindows(m.windows, groups.windows),
     blackoutDates: groups.blackoutDates,
-    contentSources: [], // relay systems: filled in with #8
+    contentSources: sources,
     assignments: rows.map(({ assignment, job, pkg }): PlanAssignment => ({
       assignmentId: assignment.id,
       attempt: assignment.attempt,

@@ -5,6 +5,7 @@ import type { Db } from '@/db/client';
 import { assignments, enrolmentSecrets, groupMembers, machineGroups, machines, users } from '@/db/schema';
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
+import { relaysOfMachines, type MachineRelay } from '@/lib/relays/relays-of-machines';
 import { pgArray, rowsOf } from '@/lib/sql';
 import { POLL } from './get-plan';
 import { LAST_SEEN_EVERY_MS } from './resolve-machine';
@@ -50,6 +51,8 @@ export interface MachineView {
   pending: number;
   /** Assignments whose latest attempt failed. */
   failed: number;
+  /** The relay system it downloads from first (its own or its groups'), null: the managing server. */
+  relay: MachineRelay | null;
 }
 
 // Online: seen within the interval at which last seen is written plus two of the longest poll
@@ -95,7 +98,7 @@ export async function listMachines(db: Db, { actor, query = {}, now = new Date()
     db.select({ total: count() }).from(machines).where(condition),
   ]);
   const ids = rows.map((r) => r.m.id);
-  const [groups, counts] = await Promise.all([groupsOf(db, ids), assignmentCounts(db, ids)]);
+  const [groups, counts, relays] = await Promise.all([groupsOf(db, ids), assignmentCounts(db, ids), relaysOfMachines(db, ids)]);
   const machinesOut: MachineView[] = rows.map(({ m, owner, secret }) => ({
     id: m.id,
     hostname: m.hostname,
@@ -111,6 +114,7 @@ export async function listMachines(db: Db, { actor, query = {}, now = new Date()
     online: !m.retiredAt && isOnline(m.lastSeenAt, now),
     pending: counts.get(m.id)?.pending ?? 0,
     failed: counts.get(m.id)?.failed ?? 0,
+    relay: relays.get(m.id) ?? null,
   }));
   return { machines: machinesOut, total, page: q.page, pageSize: q.pageSize, filters: { q: q.q, os: q.os, group: q.group, owner: q.owner, state: q.state } };
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 
 /** Prefixes make each kind recognisable (secret scanners, logs, a token pasted in the wrong place). */
-export const PREFIX = { apiToken: 'dpt_', enrolmentSecret: 'dps_', machineToken: 'dpm_', calendarFeed: 'dpc_' } as const;
+export const PREFIX = { apiToken: 'dpt_', enrolmentSecret: 'dps_', machineToken: 'dpm_', calendarFeed: 'dpc_', relayToken: 'dpr_' } as const;
 
 /** A new secret: 32 random bytes. Only its SHA-256 is stored; the first characters tell it apart in lists. */
 export function generateSecret(prefix: string): { token: string; hash: string; prefix: string } {

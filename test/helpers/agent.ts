@@ -6,6 +6,7 @@ import type { Inventory } from '@/lib/contract/agent-api';
 import { writeIdentity, type Identity } from '@/agent/agent/agent-dir';
 import { realProbe } from '@/agent/agent/checks';
 import { AgentDaemon, type AgentWorld } from '@/agent/agent/daemon';
+import type { DownloadTuning } from '@/agent/agent/download';
 import { runProcess } from '@/agent/agent/process-runner';
 import { api, type Session } from './http';
 
@@ -45,7 +46,7 @@ export const testFacts = (hostname: string): Inventory => ({
  * A real AgentDaemon in the test process: real HTTP to the real server, real installers and
  * checks, but a clock the test moves, so window tests never sleep.
  */
-export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch?: typeof fetch; facts?: Partial<Inventory> } ) {
+export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch?: typeof fetch; facts?: Partial<Inventory>; download?: DownloadTuning }) {
   const logs: string[] = [];
   const clock = { now: options.now };
   const world: AgentWorld = {
@@ -64,7 +65,7 @@ export function inProcessAgent(m: EnrolledMachine, options: { now: number; fetch
     run: runProcess,
     probe: realProbe(runProcess),
   };
-  return { daemon: new AgentDaemon(m.identity, m.dir, world), clock, logs };
+  return { daemon: new AgentDaemon(m.identity, m.dir, world, options.download), clock, logs };
 }
 
 /** Builds a real Debian package with dpkg-deb; returns its bytes. */

@@ -45,7 +45,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
               )}
             </EmptyState>
           ) : (
-            <Table head={['Machine', 'State', 'Owner', 'Groups', 'Pending', 'Failed']} caption="Machines">
+            <Table head={['Machine', 'State', 'Owner', 'Groups', 'Relay', 'Pending', 'Failed']} caption="Machines">
               {result.machines.map((m) => {
                 return (
                   <tr key={m.id} data-testid={`machine-row-${m.hostname}`}>
@@ -61,6 +61,18 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
                     </Td>
                     <Td className="text-slate-600">{m.owner ?? '—'}</Td>
                     <Td className="text-slate-600">{m.groups.length ? m.groups.map((g) => g.name).join(', ') : '—'}</Td>
+                    <Td className="text-slate-600">
+                      {m.relay ? (
+                        <>
+                          <Link href={`/relays/${m.relay.id}`} className="text-brand-700 hover:underline">
+                            {m.relay.name}
+                          </Link>
+                          {m.relay.via === 'group' ? <div className="text-xs text-slate-500">from its groups</div> : null}
+                        </>
+                      ) : (
+                        <span className="text-slate-400" title="Downloads straight from the managing server">—</span>
+                      )}
+                    </Td>
                     <Td className="text-slate-600">{m.pending || '—'}</Td>
                     <Td>{m.failed ? <Badge tone="red">{m.failed} failed</Badge> : <span className="text-slate-400">—</span>}</Td>
                   </tr>

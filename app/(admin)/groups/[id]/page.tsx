@@ -12,6 +12,9 @@ import { WindowsEditor } from '@/app/_components/windows-editor';
 import { setGroupWindowsAction } from '../actions';
 import { AddMembersForm, BlackoutEditor, BlackoutList, GuardrailsForm, RemoveMemberButton } from '../group-forms';
 import { GuardrailsSummary } from '../guardrails-summary';
+import { setGroupRelayAction } from '../relay-actions';
+import { listRelayChoices } from '@/lib/relays/list-relay-choices';
+import { RelaySelectForm } from '@/app/_components/relay-select-form';
 
 export const metadata: Metadata = { title: 'Group' };
 
@@ -23,6 +26,8 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   const members = new Set(group.members.map((m) => m.id));
   // A date is over everywhere once it is over in the zone furthest behind (UTC-12): before yesterday, UTC.
   const pastBefore = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const relays = await listRelayChoices(getDb(), { actor });
+  const groupRelay = relays.find((r) => r.id === group.relayId);
   const candidates = manage ? (await listMachines(getDb(), { actor, query: { pageSize: 200 } })).machines.filter((m) => !members.has(m.id)) : [];
   return (
     <>
@@ -105,6 +110,32 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
               </Card>
             </>
           ) : null}
+          <Card title="Relay system">
+            {can(actor.role, 'relays.manage') ? (
+              <RelaySelectForm
+                action={setGroupRelayAction}
+                id={group.id}
+                relayId={group.relayId}
+                relays={relays}
+                noneLabel="None: members download from the managing server"
+                hint="Members download through it unless they have a relay of their own; a machine in several groups uses the first group by name that has one."
+              />
+            ) : (
+              <p className="text-sm text-slate-600" data-testid="group-relay">
+                {group.relayId ? (
+                  <>
+                    Members download through{' '}
+                    <Link href={`/relays/${group.relayId}`} className="text-brand-700 hover:underline">
+                      {groupRelay?.name ?? 'a revoked relay'}
+                    </Link>{' '}
+                    unless they have their own.
+                  </>
+                ) : (
+                  'No relay: members download from the managing server unless they have their own.'
+                )}
+              </p>
+            )}
+          </Card>
           <Card title="Blackout dates">
             <p className="mb-3 text-xs text-slate-500">
               No installs start on these days on member machines, in each machine’s own time zone; deadlines wait too. A blackout day wins over a deadline: a mandatory install whose

@@ -15,8 +15,12 @@ import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { listGroups } from '@/lib/groups/list-groups';
 import { listOwnerChoices } from '@/lib/machines/list-owner-choices';
+import { getMachineRelay } from '@/lib/relays/get-machine-relay';
+import { listRelayChoices } from '@/lib/relays/list-relay-choices';
+import { RelaySelectForm } from '@/app/_components/relay-select-form';
 import { setMachineWindowsAction } from './actions';
 import { GroupsForm, OwnerForm, RetireForm } from './machine-forms';
+import { setMachineRelayAction } from './relay-actions';
 
 export const metadata: Metadata = { title: 'Machine' };
 
@@ -27,6 +31,8 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
   const inv = storedInventory(machine.facts);
   const manage = can(actor.role, 'deploy.manage') && !machine.retiredAt;
   const [users, groups] = manage ? await Promise.all([listOwnerChoices(getDb(), { actor }), listGroups(getDb(), { actor })]) : [[], []];
+  const manageRelay = can(actor.role, 'relays.manage') && !machine.retiredAt;
+  const [relay, relayChoices] = await Promise.all([getMachineRelay(getDb(), { actor, machineId: machine.id }), manageRelay ? listRelayChoices(getDb(), { actor }) : []]);
   const now = new Date();
   const opening = nextOpening(machine.windows, machine.timeZone, now, { blackoutDates: machine.blackoutDates });
   const next = describeOpening(opening, now, (at) => zoned(at, machine.timeZone));
@@ -163,6 +169,36 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
               </p>
             ) : null}
             {can(actor.role, 'deploy.manage') && !machine.retiredAt ? <WindowsEditor action={setMachineWindowsAction} id={machine.id} windows={machine.ownWindows} zoneNote={`Times are in the machine’s zone, ${machine.timeZone}.`} emptyNote="No windows of its own: its groups’ defaults apply, else it installs any time." /> : null}
+          </Card>
+          <Card title="Relay system">
+            <p className="mb-3 text-sm text-slate-700" data-testid="machine-content-sources">
+              Downloads from{' '}
+              {relay.sources.length ? (
+                relay.sources.map((r, i) => (
+                  <span key={r.relayId}>
+                    {i ? ', then ' : ''}
+                    <Link href={`/relays/${r.relayId}`} className="font-medium text-brand-700 hover:underline">
+                      {r.name}
+                    </Link>
+                  </span>
+                ))
+              ) : (
+                <strong className="font-medium">the managing server</strong>
+              )}
+              {relay.sources.length ? ', else the managing server' : ''}.
+            </p>
+            {manageRelay ? (
+              <RelaySelectForm
+                action={setMachineRelayAction}
+                id={machine.id}
+                relayId={relay.relayId}
+                relays={relayChoices}
+                noneLabel={relay.groupRelay ? `None: its groups’ relay (${relay.groupRelay.name})` : 'None: its groups’ relay, else the managing server'}
+                hint="Its own relay wins over its groups’. Its agent picks a change up on its next poll."
+              />
+            ) : (
+              <p className="text-xs text-slate-500">{relay.relay ? `Its own relay: ${relay.relay}.` : relay.groupRelay ? `From its groups: ${relay.groupRelay.name}.` : 'No relay is set for it or its groups.'}</p>
+            )}
           </Card>
           {manage ? (
             <Card title="Retire">

@@ -14,6 +14,9 @@ import { Icon } from '@/app/_components/icons';
 import { JobProgress } from '@/app/_components/job-progress';
 import { JOB_KIND_LABEL, JOB_STATE_TONE } from '../../jobs/labels';
 import { DeletePackageForm, EditPackageForm } from './package-forms';
+import { getPackageRelays } from '@/lib/relays/get-package-relays';
+import { ORDER_KIND_LABEL, OrderStateBadge, RelayStateBadge } from '../../relays/relay-bits';
+import { DeleteFromRelaysForm, TransferToRelaysForm } from './relay-forms';
 
 export const metadata: Metadata = { title: 'Package' };
 
@@ -33,6 +36,10 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   const pkg = await loadOr404(() => getPackage(getDb(), { actor, id }));
   const packageJobs = await loadOr404(() => listPackageJobs(getDb(), { actor, id }));
+  const onRelays = await getPackageRelays(getDb(), { actor, id: pkg.id });
+  const holders = onRelays.relays.filter((r) => r.holds);
+  const orderable = onRelays.relays.filter((r) => r.state !== 'revoked');
+  const manageRelays = can(actor.role, 'relays.manage') && orderable.length > 0;
   const m = pkg.manifest;
   const c = m.conditions;
   const manage = can(actor.role, 'deploy.manage');
@@ -127,16 +134,60 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
             )}
           </Card>
         </div>
-        {manage ? (
-          <div className="space-y-6">
-            <Card title="Edit">
-              <EditPackageForm id={pkg.id} description={pkg.description} category={pkg.category} selfService={pkg.selfService} />
-            </Card>
-            <Card title="Delete">
-              <DeletePackageForm id={pkg.id} cabinet={pkg.cabinet} label={packageLabel(pkg)} />
-            </Card>
-          </div>
-        ) : null}
+        <div className="space-y-6">
+          <Card title="Relays">
+            {onRelays.relays.length === 0 ? (
+              <p className="text-sm text-slate-600">
+                No relay systems. <Link href="/relays" className="text-brand-700 hover:underline">Register one</Link> to cache packages near a site&rsquo;s machines.
+              </p>
+            ) : (
+              <div className="space-y-4">
+                {holders.length === 0 ? (
+                  <p className="text-sm text-slate-600" data-testid="package-relay-holders">No relay holds it (as of their latest heartbeats).</p>
+                ) : (
+                  <ul className="divide-y divide-slate-100 text-sm" data-testid="package-relay-holders">
+                    {holders.map((r) => (
+                      <li key={r.id} className="flex items-center justify-between gap-2 py-1.5">
+                        <Link href={`/relays/${r.id}`} className="text-brand-700 hover:underline">
+                          {r.name}
+                        </Link>
+                        <span className="flex items-center gap-2 text-xs text-slate-500">
+                          {r.lastUsedAt ? `used ${formatDateTime(r.lastUsedAt)}` : 'not used yet'} <RelayStateBadge state={r.state} />
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+                {onRelays.orders.length ? (
+                  <ul className="space-y-1 text-xs text-slate-600" data-testid="package-relay-orders">
+                    {onRelays.orders.slice(0, 10).map((o) => (
+                      <li key={o.id} className="flex flex-wrap items-center gap-1">
+                        <OrderStateBadge kind={o.kind} state={o.state} /> {ORDER_KIND_LABEL[o.kind]} on {o.relay} · {formatDateTime(o.createdAt)}
+                        {o.error ? <span className="text-rose-700">· {o.error}</span> : null}
+                      </li>
+                    ))}
+                  </ul>
+                ) : null}
+                {manageRelays ? (
+                  <>
+                    <TransferToRelaysForm packageId={pkg.id} relays={orderable.map((r) => ({ id: r.id, name: r.name, holds: r.holds }))} />
+                    <DeleteFromRelaysForm packageId={pkg.id} holders={holders.length} />
+                  </>
+                ) : null}
+              </div>
+            )}
+          </Card>
+          {manage ? (
+            <>
+              <Card title="Edit">
+                <EditPackageForm id={pkg.id} description={pkg.description} category={pkg.category} selfService={pkg.selfService} />
+              </Card>
+              <Card title="Delete">
+                <DeletePackageForm id={pkg.id} cabinet={pkg.cabinet} label={packageLabel(pkg)} />
+              </Card>
+            </>
+          ) : null}
+        </div>
       </div>
     </>
   );
