@@ -16,7 +16,7 @@ export const catalogQuerySchema = z.object({
   category: z.string().trim().max(100, 'expected at most 100 characters').optional().transform((v) => v || undefined),
   showRejected: z.enum([...YES, 'false', '0', 'off'], { message: 'expected true or false' }).optional().transform((v) => YES.includes(v ?? '')),
   page: pageParam(),
-  pageSize: z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(1, 'expected 1 to 100').max(100, 'expected 1 to 100').default(20),
+  pageSize: z.coerce.number({ message: 'expected a number' }).int('expected a whole number').min(1, 'expected 1 to 100').max(100, 'expected 1 to 100').default(10),
 });
 // Loose on purpose: pages pass raw search params and this operation parses them.
 export type CatalogQuery = { [K in keyof z.input<typeof catalogQuerySchema>]?: unknown };
