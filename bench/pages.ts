@@ -12,23 +12,18 @@
  * EXPLAIN ANALYZE by hand.
  */
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { demoAdmin } from '../test/helpers/demo';
 import { mustSignIn } from '../test/helpers/http';
 import { projectDir, startServer } from '../test/helpers/server';
+import { measureUrls, type UrlTarget } from './measure-urls';
 
 const MACHINES = Number(process.env.BENCH_PAGES_MACHINES ?? 10_000);
 const JOBS = Number(process.env.BENCH_PAGES_JOBS ?? 10);
 const REQUESTS = Number(process.env.BENCH_PAGES_REQUESTS ?? 50);
 const WARMUP = Number(process.env.BENCH_PAGES_WARMUP ?? 5);
 const GOAL_MS = 200;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /**
  * The fleet in a handful of statements. Jobs are spread over the last ten days, the newest still
@@ -190,41 +185,6 @@ async function seed(databaseUrl: string): Promise<{ newestJob: string; oldestJob
   }
 }
 
-interface Timed {
-  ms: number;
-  bytes: number;
-  /** CPU time the server process spent while this request was in flight (user + system). */
-  cpuMs: number;
-}
-
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-
-/** The server process's CPU time so far, in ms: less sensitive to neighbours on a shared machine than latency. */
-function cpuMsOf(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // utime and stime: fields 14 and 15, counted after the parenthesised command name.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
-
-function get(agent: http.Agent, url: string, pid: number, cookie?: string): Promise<Timed> {
-  return new Promise((resolve, reject) => {
-    const cpu = cpuMsOf(pid);
-    const t = performance.now();
-    http
-      .get(url, { agent, headers: cookie ? { cookie } : {} }, (res) => {
-        let bytes = 0;
-        res.on('data', (d: Buffer) => (bytes += d.length));
-        res.on('end', () => {
-          if (res.statusCode !== 200) reject(new Error(`GET ${url} answered ${res.statusCode}, expected 200`));
-          else resolve({ ms: performance.now() - t, bytes, cpuMs: cpuMsOf(pid) - cpu });
-        });
-        res.on('error', reject);
-      })
-      .on('error', reject);
-  });
-}
-
 export async function benchPages(): Promise<string[]> {
   if (!fs.existsSync(path.join(projectDir, '.next', 'BUILD_ID'))) {
     throw new Error('bench pages measures the production build, and .next is missing: run `npm run build` first.');
@@ -239,63 +199,30 @@ export async function benchPages(): Promise<string[]> {
     const seedSeconds = (performance.now() - seedStarted) / 1000;
     const session = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
 
-    const targets: [string, string, boolean][] = [
-      // [label, path, baseline?]
-      ['baseline  GET /api/health (fast path, 1 query)', '/api/health', true],
-      ['baseline  GET /signin (Next page, no data)', '/signin', true],
-      ['job page  newest job, default', `/jobs/${s.newestJob}`, false],
-      ['job page  ?state=failed', `/jobs/${s.newestJob}?state=failed`, false],
-      ['job page  ?page=180 (rows 8,951-9,000)', `/jobs/${s.newestJob}?page=180`, false],
-      ['job page  oldest job, default', `/jobs/${s.oldestJob}`, false],
-      ['JSON      /api/jobs/<newest>', `/api/jobs/${s.newestJob}`, false],
-      ['JSON      /api/jobs/<newest>?state=failed&page=3', `/api/jobs/${s.newestJob}?state=failed&page=3`, false],
-      ['machines  default', '/machines', false],
-      ['machines  ?state=online', '/machines?state=online', false],
-      ['machines  ?state=failing', '/machines?state=failing', false],
-      ['machines  ?os=Ubuntu', '/machines?os=Ubuntu', false],
-      ['machines  ?group=<Berlin desktops>', `/machines?group=${s.group}`, false],
-      ['machines  ?q=lon-lt', '/machines?q=lon-lt', false],
-      ['machines  ?page=150 (rows 7,451-7,500)', '/machines?page=150', false],
-      ['JSON      /api/machines', '/api/machines', false],
-      ['JSON      /api/machines?state=offline&page=40', '/api/machines?state=offline&page=40', false],
-      ['dashboard /dashboard', '/dashboard', false],
+    const targets: UrlTarget[] = [
+      { label: 'baseline  GET /api/health (fast path, 1 query)', path: '/api/health', baseline: true },
+      { label: 'baseline  GET /signin (Next page, no data)', path: '/signin', baseline: true },
+      { label: 'job page  newest job, default', path: `/jobs/${s.newestJob}` },
+      { label: 'job page  ?state=failed', path: `/jobs/${s.newestJob}?state=failed` },
+      { label: 'job page  ?page=180 (rows 8,951-9,000)', path: `/jobs/${s.newestJob}?page=180` },
+      { label: 'job page  oldest job, default', path: `/jobs/${s.oldestJob}` },
+      { label: 'JSON      /api/jobs/<newest>', path: `/api/jobs/${s.newestJob}` },
+      { label: 'JSON      /api/jobs/<newest>?state=failed&page=3', path: `/api/jobs/${s.newestJob}?state=failed&page=3` },
+      { label: 'machines  default', path: '/machines' },
+      { label: 'machines  ?state=online', path: '/machines?state=online' },
+      { label: 'machines  ?state=failing', path: '/machines?state=failing' },
+      { label: 'machines  ?os=Ubuntu', path: '/machines?os=Ubuntu' },
+      { label: 'machines  ?group=<Berlin desktops>', path: `/machines?group=${s.group}` },
+      { label: 'machines  ?q=lon-lt', path: '/machines?q=lon-lt' },
+      { label: 'machines  ?page=150 (rows 7,451-7,500)', path: '/machines?page=150' },
+      { label: 'JSON      /api/machines', path: '/api/machines' },
+      { label: 'JSON      /api/machines?state=offline&page=40', path: '/api/machines?state=offline&page=40' },
+      { label: 'dashboard /dashboard', path: '/dashboard' },
     ];
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    const results = new Map<string, Timed[]>(targets.map(([label]) => [label, []]));
-    const pid = server.pid()!;
-    const loadBefore = os.loadavg()[0];
-    for (let round = 0; round < WARMUP + REQUESTS; round++) {
-      for (const [label, urlPath, baseline] of targets) {
-        const timed = await get(agent, `${server.url}${urlPath}`, pid, baseline ? undefined : session.cookie);
-        if (round >= WARMUP) results.get(label)!.push(timed);
-      }
-    }
-    agent.destroy();
-
     const lines = [
       `(P7) admin pages at fleet scale on PostgreSQL: ${s.machines.toLocaleString('en')} machines, ${s.assignments.toLocaleString('en')} assignments, ${s.events.toLocaleString('en')} events (seeded in ${seedSeconds.toFixed(1)} s);`,
-      `     ${REQUESTS} sequential requests per URL after ${WARMUP} warm-up, interleaved, signed in as the demo admin, whole body read, client on the same ${os.cpus().length}-core machine`,
-      `     (load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after; "cpu" is the server process's own CPU per request, mean, which neighbours disturb less than latency; PostgreSQL's is not in it):`,
+      ...(await measureUrls({ baseUrl: server.url, pid: server.pid()!, cookie: session.cookie, targets, requests: REQUESTS, warmup: WARMUP, goalMs: GOAL_MS, who: 'the demo admin' })),
     ];
-    const pageAll: number[] = [];
-    let worst = { label: '', p95: 0 };
-    for (const [label, , baseline] of targets) {
-      const xs = results.get(label)!.map((r) => r.ms).sort((a, b) => a - b);
-      const p95 = percentile(xs, 95);
-      const kib = results.get(label)![0].bytes / 1024;
-      const cpu = results.get(label)!.reduce((sum, r) => sum + r.cpuMs, 0) / xs.length;
-      if (!baseline) {
-        pageAll.push(...xs);
-        if (p95 > worst.p95) worst = { label, p95 };
-      }
-      const mark = baseline ? '' : p95 < GOAL_MS ? '' : '  ✗ over goal';
-      lines.push(`       ${label.padEnd(50)} p50 ${percentile(xs, 50).toFixed(1).padStart(6)} ms   p95 ${p95.toFixed(1).padStart(6)} ms   max ${xs[xs.length - 1].toFixed(0).padStart(4)} ms   cpu ${cpu.toFixed(0).padStart(3)} ms   ${kib.toFixed(0).padStart(4)} KiB${mark}`);
-    }
-    pageAll.sort((a, b) => a - b);
-    lines.push(
-      `       every page and JSON request together: p50 ${percentile(pageAll, 50).toFixed(1)} ms, p95 ${percentile(pageAll, 95).toFixed(1)} ms (goal < ${GOAL_MS} ms); slowest URL by p95: ${worst.label.trim()} (${worst.p95.toFixed(1)} ms)`,
-      `       (the baselines above are this machine's noise floor: subtract nothing, but read a page's figure against them)`,
-    );
     if (keep) lines.push(`       kept for EXPLAIN: ${server.databaseUrl}  (newest job ${s.newestJob}, oldest ${s.oldestJob}, group ${s.group})`);
     return lines;
   } finally {
