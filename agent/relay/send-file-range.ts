@@ -27,9 +27,6 @@ export type FileSource = { file: string } | { download: Download };
 export async function sendFileRange(res: ServerResponse, source: FileSource, start: number, end: number, onBytes: (n: number) => void): Promise<void> {
   const download = 'download' in source ? source.download : null;
   const fd = 'download' in source ? await openDownload(source.download) : await fs.promises.open(source.file, 'r');
-  let left: () => void = () => undefined;
-  const gone = new Promise<'gone'>((resolve) => (left = () => resolve('gone')));
-  res.once('close', left);
   try {
     const buffer = Buffer.allocUnsafeSlow(Math.min(CHUNK, end - start + 1));
     let pos = start;
@@ -41,19 +38,18 @@ export async function sendFileRange(res: ServerResponse, source: FileSource, sta
         if (download.state === 'failed') throw download.error ?? new Error('the upstream fetch failed');
         limit = Math.min(download.written, end);
         if (pos >= limit) {
-          if ((await Promise.race([download.changed(), gone])) === 'gone') return;
+          if (!(await untilClosed(res, download.changed()))) return;
           continue;
         }
       }
       const { bytesRead } = await fd.read(buffer, 0, Math.min(buffer.length, limit - pos), pos);
       if (bytesRead === 0) throw new Error('the cached file is shorter than its content');
-      if ((await Promise.race([write(res, buffer.subarray(0, bytesRead)), gone])) === 'gone') return;
+      if (!(await untilClosed(res, write(res, buffer.subarray(0, bytesRead))))) return;
       pos += bytesRead;
       onBytes(bytesRead);
     }
     res.end();
   } finally {
-    res.off('close', left);
     await fd.close();
   }
 }
@@ -69,6 +65,30 @@ async function openDownload(download: Download): Promise<fs.promises.FileHandle>
       throw download.error ?? error;
     }
   }
+}
+
+/**
+ * true when the promise settles first, false when the response closes first (the client left).
+ * A listener per wait, removed after it, rather than a race against one promise of the close:
+ * every race would leave a reaction on that promise until the response ends, thousands per
+ * download (measured: the relay grew from 170 to 390 MB over 200 downloads of 1 GiB).
+ */
+function untilClosed(res: ServerResponse, promise: Promise<void>): Promise<boolean> {
+  if (res.destroyed) return Promise.resolve(false);
+  return new Promise((resolve, reject) => {
+    const closed = () => resolve(false);
+    res.once('close', closed);
+    promise.then(
+      () => {
+        res.off('close', closed);
+        resolve(true);
+      },
+      (error: Error) => {
+        res.off('close', closed);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Resolves when the socket has taken the chunk, so its buffer may be filled again. */
