@@ -36,10 +36,13 @@ export function requireFreshBundles(): void {
   }
 }
 
-/** Starts depot-relay with these arguments (--listen defaults to a free port on 127.0.0.1) and waits until it listens. */
-export async function startRelayProcess(args: string[], env: Record<string, string> = {}): Promise<RelayProcess> {
+/**
+ * Starts depot-relay with these arguments (--listen defaults to a free port on 127.0.0.1) and
+ * waits until it listens. nodeArgs go to node itself (--cpu-prof for a benchmark's profile).
+ */
+export async function startRelayProcess(args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<RelayProcess> {
   const listen = args.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
-  const child = spawn(process.execPath, [path.join(projectDir, 'agent/bin/depot-relay.mjs'), ...listen, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(projectDir, 'agent/bin/depot-relay.mjs'), ...listen, ...args], {
     cwd: projectDir,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
