@@ -4,7 +4,7 @@ import { heartbeatResponseSchema, orderOutcomeSchema, RELAY_API, type HeartbeatR
 import { sha256Schema } from '../../lib/contract/package-manifest';
 import type { ContentCache } from './content-cache';
 import type { RelayStats } from './relay-stats';
-import { readStateFile, writeStateFile } from './state-file';
+import { readStateFile, writeStateFile } from '../shared/state-file';
 import type { RelayWorld } from './world';
 
 export interface HeartbeatOptions {

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseRange } from '../../lib/contract/byte-range';
 import { RELAY_API } from '../../lib/contract/relay-api';
 import type { Authorizer, Requester } from './authorizer';
 import type { ContentCache } from './content-cache';
 import { UpstreamError } from './download';
-import { parseRange } from './range';
 import type { RelayStats } from './relay-stats';
 import { sendFileRange, type FileSource } from './send-file-range';
 
