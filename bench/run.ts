@@ -14,6 +14,7 @@ import { benchFanOut } from './fan-out';
 import { benchPages } from './pages';
 import { benchPlanPolls } from './plan-polls';
 import { benchPortal } from './portal';
+import { benchRelay } from './relay';
 import { benchTransfer } from './transfer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -61,6 +62,7 @@ const BENCHES: Record<string, () => Promise<string[]>> = {
   agent: benchAgentIdle,
   pages: benchPages,
   portal: benchPortal,
+  relay: benchRelay,
 };
 
 async function main() {

@@ -8,37 +8,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFreshBundles, startRelayProcess } from './helpers/relay-process';
 import { get, startStandIn, testBytes, type StandIn } from './helpers/relay-stand-in';
 import { projectDir } from './helpers/server';
 import { waitFor } from './helpers/wait-for';
-
-interface RelayProcess {
-  url: string;
-  child: ChildProcess;
-  output(): string;
-  exited: Promise<number | null>;
-}
-
-const bundle = path.join(projectDir, 'agent/dist/depot-relay.js');
-
-/** Starts agent/bin/depot-relay.mjs, which runs the bundle when it is as new as the sources. */
-async function startRelayProcess(args: string[], env: Record<string, string>): Promise<RelayProcess> {
-  const child = spawn(process.execPath, [path.join(projectDir, 'agent/bin/depot-relay.mjs'), '--listen', '127.0.0.1:0', ...args], {
-    cwd: projectDir,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let code: number | null | undefined;
-  void exited.then((c) => (code = c));
-  await waitFor(() => /listening on http:\/\/[\d.]+:\d+/.test(out) || code !== undefined, 20_000);
-  const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-  if (!match) throw new Error(`depot-relay did not start:\n${out}`);
-  return { url: match[1], child, output: () => out, exited };
-}
 
 let standIn: StandIn;
 const dirs: string[] = [];
@@ -51,9 +24,7 @@ const tempDir = () => {
 
 beforeAll(async () => {
   // The test is of the bundle `npm run build` makes: a stale one would test old code through tsx.
-  const built = fs.statSync(bundle, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const newest = Math.max(...fs.readdirSync(path.join(projectDir, 'agent/relay')).map((f) => fs.statSync(path.join(projectDir, 'agent/relay', f)).mtimeMs));
-  if (built < newest) throw new Error('agent/dist/depot-relay.js is missing or older than agent/relay: run npm run build first');
+  requireFreshBundles();
   standIn = await startStandIn();
   standIn.answer.heartbeatSeconds = 1;
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeStateFile as writeSharedStateFile } from '../shared/state-file';
 
 /** The agent's own directory: DEPOT_AGENT_DIR, else /var/lib/depot-agent as root, else ~/.depot-agent. */
 export function agentDir(env: NodeJS.ProcessEnv = process.env, isRoot = process.getuid?.() === 0): string {
@@ -32,28 +33,10 @@ export function readIdentity(dir: string): Identity | null {
   return parsed.data;
 }
 
-/**
- * Writes a state file so that a crash leaves the old file or the new one, never half of one:
- * temp file (mode 0600: the token is a secret) → fsync → rename → fsync the directory.
- */
+/** Writes a state file in the agent directory (created 0700 if missing), atomically: see shared/state-file. */
 export function writeStateFile(dir: string, name: string, content: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const target = path.join(dir, name);
-  const temp = `${target}.${process.pid}.tmp`;
-  const fd = fs.openSync(temp, 'w', 0o600);
-  try {
-    fs.writeSync(fd, content);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, target);
-  const dirFd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dirFd);
-  } finally {
-    fs.closeSync(dirFd);
-  }
+  writeSharedStateFile(path.join(dir, name), content);
 }
 
 export function writeIdentity(dir: string, identity: Identity): void {

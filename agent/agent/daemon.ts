@@ -7,6 +7,7 @@ import { AGENT_API, planEtag, planSchema, reportResponseSchema, turnResponseSche
 import { writeStateFile, type Identity } from './agent-dir';
 import { nextDelay, parseRetryAfter } from './backoff';
 import { nodeFetch } from '../shared/node-fetch';
+import { readStateFile } from '../shared/state-file';
 import { realProbe, type MachineProbe } from './checks';
 import type { DownloadTuning } from './download';
 import { Executor } from './executor';
@@ -76,7 +77,7 @@ export class AgentDaemon {
     /** How long relays and stalled downloads are waited for (defaults: 5 s, 5 min rest, 60 s idle). */
     download: DownloadTuning = {},
   ) {
-    const cached = readJson(path.join(dir, 'plan.json'), planSchema);
+    const cached = readStateFile(path.join(dir, 'plan.json'), planSchema);
     // A plan left by an earlier enrolment of this directory belongs to another machine.
     this.plan = cached?.machineId === identity.machineId ? cached : null;
     this.sentFactsHash = readText(path.join(dir, 'inventory.sha256'));
@@ -282,15 +283,6 @@ function stableHash(inventory: Inventory): string {
   const { uptimeSeconds: _u, memory, disks, ...rest } = inventory;
   const stable = { ...rest, memory: { totalBytes: memory.totalBytes }, disks: disks.map((d) => ({ mount: d.mount, sizeBytes: d.sizeBytes })) };
   return crypto.createHash('sha256').update(JSON.stringify(stable)).digest('hex');
-}
-
-function readJson<T>(file: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T | null {
-  try {
-    const parsed = schema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
 }
 
 function readText(file: string): string | null {

@@ -2,7 +2,7 @@
  * depot-relay: a relay system, a pull-through cache of package content near a set of machines.
  *
  *   depot-relay --server URL --token T --listen [HOST:]PORT --cache DIR
- *               [--upstream URL] [--max-clients 200] [--cache-size 20GiB] [--heartbeat 30s]
+ *               [--upstream URL] [--max-clients 200] [--cache-size 20GiB] [--heartbeat 5s]
  *
  * The token may come from DEPOT_RELAY_TOKEN instead (other users can read argv). It is never logged.
  * Exit codes: 0 stopped by SIGTERM/SIGINT, 1 could not start (port in use, cache locked or
@@ -29,7 +29,7 @@ export function buildProgram(run: (raw: RawRelayOptions) => Promise<void>): Comm
     .option('--upstream <url>', 'a parent relay to fetch content from (default: the managing server)')
     .option('--max-clients <n>', `concurrent downloads before answering 503 (default ${DEFAULTS.maxClients})`)
     .option('--cache-size <size>', `the cache's size limit, e.g. 20GiB or 500GB (default ${DEFAULTS.cacheSize})`)
-    .option('--heartbeat <duration>', `heartbeat interval until the server says otherwise (default ${DEFAULTS.heartbeat})`)
+    .option('--heartbeat <duration>', 'heartbeat at least this often, e.g. 5s (default: as often as the managing server asks, 30s)')
     .showHelpAfterError()
     .action(async (opts: RawRelayOptions) => run(opts));
 }

@@ -6,7 +6,7 @@ import type { HeldContent } from '../../lib/contract/relay-api';
 import { formatBytes } from '../../lib/format-bytes';
 import { Download } from './download';
 import type { RelayStats } from './relay-stats';
-import { readStateFile, writeStateFile } from './state-file';
+import { readStateFile, writeStateFile } from '../shared/state-file';
 import type { RelayWorld } from './world';
 
 export interface CacheOptions {

@@ -4,14 +4,14 @@ import { heartbeatResponseSchema, orderOutcomeSchema, RELAY_API, type HeartbeatR
 import { sha256Schema } from '../../lib/contract/package-manifest';
 import type { ContentCache } from './content-cache';
 import type { RelayStats } from './relay-stats';
-import { readStateFile, writeStateFile } from './state-file';
+import { readStateFile, writeStateFile } from '../shared/state-file';
 import type { RelayWorld } from './world';
 
 export interface HeartbeatOptions {
   server: string;
   token: string;
-  /** Until the server's first answer says how often. */
-  heartbeatMs: number;
+  /** The operator's longest interval (--heartbeat), or null to follow the server. */
+  heartbeatMs: number | null;
   maxClients: number;
   cacheDir: string;
   cacheLimitBytes: number;
@@ -23,6 +23,9 @@ export interface BeatResult {
   status?: number;
   retryAfterMs?: number;
 }
+
+/** Until the server's first answer says how often. */
+const FIRST_INTERVAL_MS = 30_000;
 
 /** Capped exponential back-off with full jitter, like the agent's. */
 export const BACKOFF = { baseMs: 5_000, capMs: 5 * 60_000 } as const;
@@ -61,7 +64,7 @@ export class Heartbeat {
     private readonly stats: RelayStats,
     private readonly world: RelayWorld,
   ) {
-    this.intervalMs = o.heartbeatMs;
+    this.intervalMs = o.heartbeatMs ?? FIRST_INTERVAL_MS;
     this.stateFile = path.join(o.cacheDir, 'relay-state.json');
     const saved = readStateFile(this.stateFile, stateSchema);
     this.outcomes = saved?.outcomes ?? [];
@@ -155,7 +158,9 @@ export class Heartbeat {
     const answer = heartbeatResponseSchema.parse(JSON.parse(text));
     if (this.revoked) this.world.log('heartbeat: the managing server accepts this relay again; serving');
     this.revoked = false;
-    this.intervalMs = answer.heartbeatSeconds * 1000;
+    // The server's interval is what its online test and orders count on; an operator may ask
+    // for more often (orders carried out sooner), never less.
+    this.intervalMs = Math.min(answer.heartbeatSeconds * 1000, this.o.heartbeatMs ?? Infinity);
     const acknowledged = new Set(sent);
     this.outcomes = this.outcomes.filter((o) => !acknowledged.has(o));
     this.cache.setPinned(answer.pinned);

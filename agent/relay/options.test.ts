@@ -6,7 +6,7 @@ import { parseBytes, parseDuration } from './units';
 const base = { server: 'https://depot.example.com/', token: 'dpr_x', listen: ':8081', cache: 'cache' };
 
 describe('parseRelayOptions', () => {
-  it('fills the defaults: the server as upstream, 200 clients, 20 GiB, 30 s', () => {
+  it('fills the defaults: the server as upstream, 200 clients, 20 GiB, the heartbeat the server asks for', () => {
     expect(parseRelayOptions(base, {})).toEqual({
       server: 'https://depot.example.com',
       token: 'dpr_x',
@@ -15,7 +15,7 @@ describe('parseRelayOptions', () => {
       upstream: 'https://depot.example.com',
       maxClients: 200,
       cacheSizeBytes: 20 * 2 ** 30,
-      heartbeatMs: 30_000,
+      heartbeatMs: null,
     });
   });
 

@@ -16,8 +16,11 @@ export interface RelayOptions {
   upstream: string;
   maxClients: number;
   cacheSizeBytes: number;
-  /** Until the server's first answer says how often (heartbeatSeconds). */
-  heartbeatMs: number;
+  /**
+   * The operator's --heartbeat: the longest wait between heartbeats, even when the server's
+   * heartbeatSeconds is longer. null: as the server says (30 s until its first answer).
+   */
+  heartbeatMs: number | null;
 }
 
 export interface RawRelayOptions {
@@ -67,7 +70,8 @@ const schema = z.object({
     }
     return bytes;
   }),
-  heartbeat: z.string().transform((text, ctx) => {
+  heartbeat: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return null;
     const ms = parseDuration(text);
     if (ms === null || ms < 1000 || ms > 3_600_000) {
       ctx.addIssue({ code: 'custom', message: '--heartbeat: expected a duration from 1s to 1h, such as 30s or 2m' });
@@ -77,7 +81,7 @@ const schema = z.object({
   }),
 });
 
-export const DEFAULTS = { maxClients: '200', cacheSize: '20GiB', heartbeat: '30s' } as const;
+export const DEFAULTS = { maxClients: '200', cacheSize: '20GiB' } as const;
 
 /**
  * The relay's options from commander and the environment. The token may come from
@@ -92,7 +96,7 @@ export function parseRelayOptions(raw: RawRelayOptions, env: Record<string, stri
     upstream: raw.upstream,
     maxClients: raw.maxClients ?? DEFAULTS.maxClients,
     cacheSize: raw.cacheSize ?? DEFAULTS.cacheSize,
-    heartbeat: raw.heartbeat ?? DEFAULTS.heartbeat,
+    heartbeat: raw.heartbeat,
   });
   if (!parsed.success) throw new UsageError(parsed.error.issues[0].message);
   const o = parsed.data;

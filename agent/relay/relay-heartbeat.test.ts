@@ -12,11 +12,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(world: Partial<RelayWorld> = {}) {
+async function setup(world: Partial<RelayWorld> = {}, heartbeatMs?: number) {
   const standIn = await startStandIn();
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-relay-'));
   cleanups.push(() => standIn.close(), () => fs.rmSync(cacheDir, { recursive: true, force: true }));
-  const started = await startTestRelay(standIn, { cacheDir, cacheSizeBytes: 5_000_000, world });
+  const started = await startTestRelay(standIn, { cacheDir, cacheSizeBytes: 5_000_000, world, heartbeatMs });
   cleanups.push(() => started.relay.stop(1000));
   return { standIn, cacheDir, ...started };
 }
@@ -41,6 +41,16 @@ describe('depot-relay heartbeat', () => {
     expect(report.health).toMatchObject({ version: 'test', activeClients: 0, maxClients: 200, bytesServed: 4096, bytesFetched: 4096, refused: 0, lastError: null });
     // random() is 0.5 in tests: exactly the interval the server asked for.
     expect(relay.heartbeat.nextDelay(result)).toBe(45_000);
+  });
+
+  it("beats at least as often as the operator's --heartbeat, never less often than the server asks", async () => {
+    const { standIn, relay } = await setup({}, 2_000);
+    // Before any answer: the operator's interval.
+    expect(relay.heartbeat.nextDelay({ ok: true })).toBe(2_000);
+    standIn.answer.heartbeatSeconds = 30;
+    expect(relay.heartbeat.nextDelay(await relay.heartbeat.beat())).toBe(2_000);
+    standIn.answer.heartbeatSeconds = 1;
+    expect(relay.heartbeat.nextDelay(await relay.heartbeat.beat())).toBe(1_000);
   });
 
   it('stops serving when the server refuses its token (401), says why, and serves again once accepted', async () => {

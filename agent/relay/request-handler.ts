@@ -1,14 +1,11 @@
-import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { parseRange } from '../../lib/contract/byte-range';
 import { RELAY_API } from '../../lib/contract/relay-api';
 import type { Authorizer, Requester } from './authorizer';
 import type { ContentCache } from './content-cache';
-import { UpstreamError, type Download } from './download';
-import { CHUNK, GrowingFileStream } from './growing-file-stream';
-import { parseRange } from './range';
+import { UpstreamError } from './download';
 import type { RelayStats } from './relay-stats';
+import { sendFileRange, type FileSource } from './send-file-range';
 
 export interface HandlerContext {
   cache: ContentCache;
@@ -122,7 +119,7 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
 }
 
 /** Headers like the managing server's content route (lib/content/serve-content.ts), then the bytes. */
-function respond(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, sha256: string, size: number, source: { file: string } | { download: Download } | null): void {
+function respond(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, sha256: string, size: number, source: FileSource | null): void {
   const etag = `"${sha256}"`;
   const headers: Record<string, string | number> = {
     etag,
@@ -151,11 +148,9 @@ function respond(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext,
     res.end();
     return;
   }
-  const body: Readable = 'file' in source ? fs.createReadStream(source.file, { start, end, highWaterMark: CHUNK }) : new GrowingFileStream(source.download, start, end);
-  body.on('data', (chunk: Buffer) => (ctx.stats.bytesServed += chunk.length));
-  // On any failure (the fetch behind it failed, the client left) pipeline destroys the response,
-  // which cuts the connection short of Content-Length: a client cannot take it for whole.
-  pipeline(body, res).catch(() => undefined);
+  // On any failure (the fetch behind it failed, the file went) the response is destroyed, which
+  // cuts the connection short of Content-Length: a client cannot take it for whole.
+  sendFileRange(res, source, start, end, (n) => (ctx.stats.bytesServed += n)).catch((error: Error) => res.destroy(error));
 }
 
 function health(res: ServerResponse, ctx: HandlerContext): void {

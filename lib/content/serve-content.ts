@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { parseRange } from '@/lib/contract/byte-range';
 import { AppError } from '@/lib/errors';
 
 export interface ServeContentOptions {
@@ -59,27 +60,4 @@ export async function serveContent(req: IncomingMessage, res: ServerResponse, op
   await pipeline(file, res).catch(() => {
     // The client went away mid-download; nothing to answer.
   });
-}
-
-type Range = { start: number; end: number } | 'unsatisfiable' | undefined;
-
-export function parseRange(header: string | undefined, size: number, ifRange?: string, etag?: string): Range {
-  if (!header) return undefined;
-  // A Range made against another version of the content (If-Range mismatch) gets the whole file.
-  if (ifRange && ifRange !== etag) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return undefined; // several or malformed ranges: whole file
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  }
-  if (start >= size || start > end) return 'unsatisfiable';
-  return { start, end };
 }

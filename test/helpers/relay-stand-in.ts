@@ -202,7 +202,7 @@ export function get(url: string, headers: Record<string, string> = {}, options: 
 /** A relay in the test process against a stand-in, with a clock the test can move forward. */
 export async function startTestRelay(
   standIn: StandIn,
-  options: { cacheDir: string; token?: string; maxClients?: number; cacheSizeBytes?: number; upstream?: string; idleMs?: number; authTtlMs?: number; clock?: { offset: number }; world?: Partial<import('@/agent/relay/world').RelayWorld> },
+  options: { cacheDir: string; token?: string; maxClients?: number; cacheSizeBytes?: number; upstream?: string; heartbeatMs?: number; idleMs?: number; authTtlMs?: number; clock?: { offset: number }; world?: Partial<import('@/agent/relay/world').RelayWorld> },
 ) {
   const { Relay } = await import('@/agent/relay/relay');
   const { realRelayWorld } = await import('@/agent/relay/world');
@@ -220,7 +220,7 @@ export async function startTestRelay(
       upstream: options.upstream ?? standIn.url,
       maxClients: options.maxClients ?? 200,
       cacheSizeBytes: options.cacheSizeBytes ?? 1 << 30,
-      heartbeatMs: 30_000,
+      heartbeatMs: options.heartbeatMs ?? null,
     },
     world,
     'test',

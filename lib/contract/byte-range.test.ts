@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRange } from './serve-content';
+import { parseRange } from './byte-range';
 
 describe('parseRange', () => {
   it.each([

@@ -4,8 +4,8 @@ import type { z } from 'zod';
 
 /**
  * Writes a small state file so that a crash leaves the old file or the new one, never half of
- * one: temp file → fsync → rename → fsync the directory. (The agent's writeStateFile does the
- * same; the relay keeps its own copy so that it imports nothing from the agent.)
+ * one: temp file (mode 0600: the agent's identity holds its token) → fsync → rename → fsync the
+ * directory. The agent's and the relay's state files are all written this way.
  */
 export function writeStateFile(file: string, content: string): void {
   const temp = `${file}.${process.pid}.tmp`;
