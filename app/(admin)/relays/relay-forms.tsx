@@ -1,12 +1,26 @@
 'use client';
 
-import { useState } from 'react';
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
+import { ConfirmedActionForm } from '@/app/_components/confirmed-action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
 import { createRelayAction, orderRelayAction, revokeRelayAction, updateRelayAction } from './actions';
 import { relayCommand } from './relay-bits';
 
 type Choice = { id: string; name: string };
+
+/** The parent relay to fetch from, or none (the managing server). */
+function ParentSelect({ id, parents, defaultValue, invalid }: { id: string; parents: Choice[]; defaultValue: string; invalid: boolean }) {
+  return (
+    <select id={id} name="parentId" defaultValue={defaultValue} className={inputClass} aria-invalid={invalid}>
+      <option value="">None: fetch from the managing server</option>
+      {parents.map((p) => (
+        <option key={p.id} value={p.id}>
+          {p.name}
+        </option>
+      ))}
+    </select>
+  );
+}
 
 export function CreateRelayForm({ serverUrl, parents }: { serverUrl: string; parents: Choice[] }) {
   return (
@@ -31,14 +45,7 @@ export function CreateRelayForm({ serverUrl, parents }: { serverUrl: string; par
             <input id="relay-url" name="url" placeholder="http://relay-berlin:8081" className={inputClass} aria-invalid={!!fieldError(state, 'url')} />
           </Field>
           <Field id="relay-parent" label="Parent relay" error={fieldError(state, 'parentId')} hint="It fetches from its parent instead of the managing server.">
-            <select id="relay-parent" name="parentId" defaultValue="" className={inputClass}>
-              <option value="">None: fetch from the managing server</option>
-              {parents.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
+            <ParentSelect id="relay-parent" parents={parents} defaultValue="" invalid={!!fieldError(state, 'parentId')} />
           </Field>
           <Field id="relay-description" label="Description" error={fieldError(state, 'description')}>
             <input id="relay-description" name="description" className={inputClass} />
@@ -62,14 +69,7 @@ export function EditRelayForm({ id, url, parentId, description, parents }: { id:
             <input id="edit-relay-url" name="url" defaultValue={url} className={inputClass} aria-invalid={!!fieldError(state, 'url')} />
           </Field>
           <Field id="edit-relay-parent" label="Parent relay" error={fieldError(state, 'parentId')}>
-            <select id="edit-relay-parent" name="parentId" defaultValue={parentId ?? ''} className={inputClass} aria-invalid={!!fieldError(state, 'parentId')}>
-              <option value="">None: fetch from the managing server</option>
-              {parents.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
+            <ParentSelect id="edit-relay-parent" parents={parents} defaultValue={parentId ?? ''} invalid={!!fieldError(state, 'parentId')} />
           </Field>
           <Field id="edit-relay-description" label="Description" error={fieldError(state, 'description')}>
             <input id="edit-relay-description" name="description" defaultValue={description} className={inputClass} />
@@ -84,30 +84,15 @@ export function EditRelayForm({ id, url, parentId, description, parents }: { id:
 }
 
 export function RevokeRelayForm({ id, name }: { id: string; name: string }) {
-  const [confirming, setConfirming] = useState(false);
   return (
-    <ActionForm action={revokeRelayAction} label="Revoke relay system" className="space-y-3">
-      {(_state, pending) => (
-        <>
-          <input type="hidden" name="id" value={id} />
-          <p className="text-sm text-slate-600">Its token is refused at once and it stops serving; its machines download from its parent or the managing server instead. This cannot be undone: register a new relay to replace it.</p>
-          {confirming ? (
-            <div className="flex gap-2">
-              <button type="submit" disabled={pending} className={buttonClass('danger')}>
-                Revoke {name}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)} className={buttonClass('secondary')}>
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" onClick={() => setConfirming(true)} className={buttonClass('secondary')}>
-              Revoke relay…
-            </button>
-          )}
-        </>
-      )}
-    </ActionForm>
+    <ConfirmedActionForm
+      action={revokeRelayAction}
+      id={id}
+      label="Revoke relay system"
+      explanation="Its token is refused at once and it stops serving; its machines download from its parent or the managing server instead. This cannot be undone: register a new relay to replace it."
+      start="Revoke relay…"
+      confirm={`Revoke ${name}`}
+    />
   );
 }
 

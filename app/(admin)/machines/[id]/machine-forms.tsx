@@ -1,7 +1,7 @@
 'use client';
 
-import { useState } from 'react';
 import { ActionForm, Field, fieldError } from '@/app/_components/action-form';
+import { ConfirmedActionForm } from '@/app/_components/confirmed-action-form';
 import { buttonClass, inputClass } from '@/app/_components/ui';
 import { retireMachineAction, setMachineGroupsAction, setMachineOwnerAction } from './actions';
 
@@ -67,29 +67,14 @@ export function GroupsForm({ id, groups, memberOf }: { id: string; groups: { id:
 }
 
 export function RetireForm({ id, hostname }: { id: string; hostname: string }) {
-  const [confirming, setConfirming] = useState(false);
   return (
-    <ActionForm action={retireMachineAction} label="Retire machine" className="space-y-3">
-      {(_state, pending) => (
-        <>
-          <input type="hidden" name="id" value={id} />
-          <p className="text-sm text-slate-600">Its agent’s token stops working at once, what it has not started is cancelled and it leaves its groups. Its history stays.</p>
-          {confirming ? (
-            <div className="flex gap-2">
-              <button type="submit" disabled={pending} className={buttonClass('danger')}>
-                Retire {hostname}
-              </button>
-              <button type="button" onClick={() => setConfirming(false)} className={buttonClass('secondary')}>
-                Keep it
-              </button>
-            </div>
-          ) : (
-            <button type="button" onClick={() => setConfirming(true)} className={buttonClass('secondary')}>
-              Retire machine…
-            </button>
-          )}
-        </>
-      )}
-    </ActionForm>
+    <ConfirmedActionForm
+      action={retireMachineAction}
+      id={id}
+      label="Retire machine"
+      explanation="Its agent’s token stops working at once, what it has not started is cancelled and it leaves its groups. Its history stays."
+      start="Retire machine…"
+      confirm={`Retire ${hostname}`}
+    />
   );
 }
