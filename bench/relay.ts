@@ -3,7 +3,8 @@
  * tokens, on the same 2-core machine as the client:
  *
  * (P5) A 1 GiB package of random bytes, prefetched onto the relay with a transfer order, then
- *      downloaded by 200 machines at once from the relay. Its aggregate throughput beside `cat` of
+ *      downloaded by 200 machines at once from the relay, each a curl process of its own (see
+ *      download-crowd.ts for why curl). Its aggregate throughput beside `cat` of
  *      the relay's own cached file in the same run, one `cat` and as many concurrent `cat`s as
  *      downloads; the relay's RSS sampled every 100 ms (idle, peak, end).
  * (P6) Bytes the origin (the managing server) served against bytes the relay served: one machine
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { uploadPackage } from '../agent/pack/upload';
 import { parseBytes } from '../agent/relay/units';
+import { childrenCpuSeconds, cpuSeconds } from './proc-stat';
 import { formatBytes } from '../lib/format-bytes';
 import { createSecret } from '../test/helpers/agent';
 import { demoAdmin } from '../test/helpers/demo';
@@ -110,17 +112,12 @@ async function seconds(fn: () => unknown): Promise<number> {
   return (performance.now() - t) / 1000;
 }
 
-/** CPU seconds of this process's children that have exited and been waited for (cutime + cstime). */
-function waitedChildrenCpu(): number {
-  const fields = fs.readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
 
 /** `count` cats of the file at once, each to /dev/null, from one shell (no Node in the way): wall and CPU seconds. */
 async function cats(file: string, count: number): Promise<{ seconds: number; cpuSeconds: number }> {
-  const cpu0 = waitedChildrenCpu();
+  const cpu0 = childrenCpuSeconds();
   const wall = await seconds(() => execFileSync('sh', ['-c', `i=0; while [ $i -lt ${count} ]; do cat "$1" > /dev/null & i=$((i+1)); done; wait`, 'sh', file]));
-  return { seconds: wall, cpuSeconds: waitedChildrenCpu() - cpu0 };
+  return { seconds: wall, cpuSeconds: childrenCpuSeconds() - cpu0 };
 }
 
 async function enrollMachines(server: TestServer, secret: string, count: number): Promise<{ id: string; token: string }[]> {
@@ -177,7 +174,7 @@ export async function benchRelay(): Promise<string[]> {
     await must('relay of the group', api(server.url, `/api/groups/${group}/relay`, { method: 'PUT', session: admin, json: { relayId: registered.id } }), 200);
     const cacheDir = path.join(dir, 'relay-cache');
     relay = await startRelayProcess(
-      ['--server', server.url, '--listen', `127.0.0.1:${port}`, '--cache', cacheDir, '--max-clients', String(CLIENTS), '--cache-size', String(2 * (BYTES + P6_BYTES)), '--heartbeat', '1s'],
+      ['--server', server.url, '--listen', `127.0.0.1:${port}`, '--cache', cacheDir, '--max-clients', String(Math.max(CLIENTS, P6_AGENTS)), '--cache-size', String(2 * (BYTES + P6_BYTES)), '--heartbeat', '1s'],
       { DEPOT_RELAY_TOKEN: registered.token },
       // BENCH_RELAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the relay (written when it stops).
       process.env.BENCH_RELAY_NODE_ARGS?.split(' ').filter(Boolean),
@@ -219,6 +216,7 @@ export async function benchRelay(): Promise<string[]> {
     const relayCpu = cpuSeconds(relay.pid) - relayCpu0;
     const { seconds: wall, cpuSeconds: clientCpu } = downloads;
     const loadDuring = os.loadavg()[0];
+    const serving = /cached files go out (by sendfile\(2\)|through JavaScript)/.exec(relay.output())?.[1] ?? 'serving path not logged';
     const healthAfter = await relayHealth(relay.url);
     const catManyAfter = await cats(blob, CLIENTS);
     // Settled: what the relay keeps once the crowd has gone.
@@ -256,7 +254,7 @@ export async function benchRelay(): Promise<string[]> {
       `  relay bench: load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${loadBefore.toFixed(2)} before the downloads, ${loadDuring.toFixed(2)} after them, ${load1.map((l) => l.toFixed(2)).join(' ')} at the end (${os.cpus().length} cores)`,
       `  (P5) transfer to relay of ${formatBytes(BYTES)}: the fetch (server → relay, SHA-256 verified, fsynced) ${fetchSeconds.toFixed(2)} s, ${rate(BYTES, fetchSeconds)}; order to done on the page ${prefetch.toFixed(2)} s (two heartbeats of 1 s)`,
       `       ${CLIENTS} concurrent downloads of ${formatBytes(BYTES)} from the relay (machine tokens, every size checked): ${wall.toFixed(2)} s, ${rate(total, wall)} in all, ${rate(BYTES, wall)} each; ${healthAfter.refused - healthBefore.refused} refused`,
-      `       CPU during the downloads: relay ${relayCpu.toFixed(1)} s (${((relayCpu / wall) * 100).toFixed(0)} % of a core), the clients' process ${clientCpu.toFixed(1)} s (${((clientCpu / wall) * 100).toFixed(0)} %)`,
+      `       CPU during the downloads: relay ${relayCpu.toFixed(1)} s (${((relayCpu / wall) * 100).toFixed(0)} % of a core, ${(relayCpu / (total / 2 ** 30)).toFixed(3)} s per GiB; ${serving}), the clients (a curl each) ${clientCpu.toFixed(1)} s (${((clientCpu / wall) * 100).toFixed(0)} %)`,
       `       ${CLIENTS} concurrent cat of the relay's cached file > /dev/null: ${catN.toFixed(2)} s (${catManyBefore.seconds.toFixed(2)} before, ${catManyAfter.seconds.toFixed(2)} after), ${rate(total, catN)}  → relay at ${((relayRate / (total / catN)) * 100).toFixed(0)} % of it (the goal's measure: same bytes, same concurrency)`,
       `       bytes per CPU second: the relay ${rate(total, relayCpu).replace('/s', '')}, the ${CLIENTS} cats ${rate(total, catCpu).replace('/s', '')} (${catCpu.toFixed(1)} s)  → the relay at ${(((total / relayCpu) / (total / catCpu)) * 100).toFixed(0)} % of cat's efficiency, whoever the clients are`,
       `       one cat of it > /dev/null, median of 3: ${cat1.toFixed(3)} s, ${rate(BYTES, cat1)}  → relay's aggregate at ${((relayRate / (BYTES / cat1)) * 100).toFixed(0)} % of it`,
@@ -272,13 +270,6 @@ export async function benchRelay(): Promise<string[]> {
     await server?.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** CPU seconds a process used so far (user + system), from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
-  // utime and stime are fields 14 and 15 of stat, 12 and 13 after the pid and name.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function relayHealth(relayUrl: string): Promise<Health> {

@@ -105,13 +105,7 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
     // Nothing to stream for empty content: its answer waits for the verification instead.
     if (download.size === 0) await download.finished;
   } catch (error) {
-    const status = error instanceof UpstreamError ? error.status : 502;
-    return sendError(
-      res,
-      status,
-      status === 404 ? 'not_found' : 'upstream_unavailable',
-      status === 404 ? `No content ${sha256} is available upstream.` : `The relay could not fetch this content (${(error as Error).message}); download from the managing server.`,
-    );
+    return refuseUpstream(res, sha256, error as Error);
   }
   if (gone(res)) return;
   if (download.state === 'done') return respond(req, res, ctx, sha256, download.size, { file: download.finalPath });
@@ -139,18 +133,33 @@ function respond(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext,
     return;
   }
   const { start, end } = range ?? { start: 0, end: size - 1 };
-  res.writeHead(range ? 206 : 200, {
-    ...headers,
-    'content-length': end - start + 1,
-    ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
-  });
+  const writeHead = () =>
+    res.writeHead(range ? 206 : 200, {
+      ...headers,
+      'content-length': end - start + 1,
+      ...(range ? { 'content-range': `bytes ${start}-${end}/${size}` } : {}),
+    });
   if (req.method === 'HEAD' || !source || end < start) {
-    res.end();
+    writeHead().end();
     return;
   }
-  // On any failure (the fetch behind it failed, the file went) the response is destroyed, which
-  // cuts the connection short of Content-Length: a client cannot take it for whole.
-  sendFileRange(res, source, start, end, (n) => (ctx.stats.bytesServed += n)).catch((error: Error) => res.destroy(error));
+  // A failure before the first byte (the fetch behind it failed before this client got anything)
+  // is a refusal the client can act on. After it, the response is destroyed, which cuts the
+  // connection short of Content-Length: a client cannot take it for whole.
+  sendFileRange(res, source, start, end, (n) => (ctx.stats.bytesServed += n), writeHead).catch((error: Error) =>
+    res.headersSent ? res.destroy(error) : refuseUpstream(res, sha256, error),
+  );
+}
+
+/** The answer when the content cannot be had from upstream: 404 if it has none, else 502. */
+function refuseUpstream(res: ServerResponse, sha256: string, error: Error): void {
+  const status = error instanceof UpstreamError ? error.status : 502;
+  sendError(
+    res,
+    status,
+    status === 404 ? 'not_found' : 'upstream_unavailable',
+    status === 404 ? `No content ${sha256} is available upstream.` : `The relay could not fetch this content (${error.message}); download from the managing server.`,
+  );
 }
 
 function health(res: ServerResponse, ctx: HandlerContext): void {

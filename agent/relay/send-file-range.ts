@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Download } from './download';
+import { sendfile } from './native-sendfile';
 
 /**
  * Bytes per read and write. One buffer of this size per response, reused for every chunk: 200
@@ -18,13 +19,20 @@ export type FileSource = { file: string } | { download: Download };
  * response, then ends it. Each chunk is read into the one buffer and written; the next read waits
  * for the write's callback (the socket has taken the bytes), which is also the back-pressure.
  *
+ * A verified cached file goes out by sendfile(2) after its first chunk (see native-sendfile.ts):
+ * the first chunk carries the headers out through Node, and once the socket has taken it, the
+ * rest goes from the page cache to the socket without passing through JavaScript.
+ *
  * A download in progress: what is on disk goes out at once, and for the rest the loop waits on
  * the download's next change. The last byte of the range is held back until the whole content
  * is verified, so no client ever completes a response from a copy that turns out corrupt or cut:
  * when the download fails this throws, and the caller destroys the response short of its
  * Content-Length. Resolves quietly when the client leaves.
+ *
+ * The headers (writeHead) wait for the first bytes: a download that fails before this client got
+ * any can still be answered with an error status instead of a cut connection.
  */
-export async function sendFileRange(res: ServerResponse, source: FileSource, start: number, end: number, onBytes: (n: number) => void): Promise<void> {
+export async function sendFileRange(res: ServerResponse, source: FileSource, start: number, end: number, onBytes: (n: number) => void, writeHead: () => void): Promise<void> {
   const download = 'download' in source ? source.download : null;
   const fd = 'download' in source ? await openDownload(source.download) : await fs.promises.open(source.file, 'r');
   try {
@@ -44,10 +52,26 @@ export async function sendFileRange(res: ServerResponse, source: FileSource, sta
       }
       const { bytesRead } = await fd.read(buffer, 0, Math.min(buffer.length, limit - pos), pos);
       if (bytesRead === 0) throw new Error('the cached file is shorter than its content');
+      if (!res.headersSent) writeHead();
       if (!(await untilClosed(res, write(res, buffer.subarray(0, bytesRead))))) return;
       pos += bytesRead;
       onBytes(bytesRead);
+      if (!download && pos <= end) {
+        const sending = sendfile(res.socket, fd.fd, pos, end - pos + 1);
+        if (sending) {
+          const { sent, error } = await sending;
+          onBytes(sent);
+          if (error === 'client-left' || res.destroyed) {
+            res.destroy();
+            return;
+          }
+          if (error === 'short-file') throw new Error('the cached file is shorter than its content');
+          if (error) throw new Error(`sendfile failed: ${error}`);
+          break;
+        }
+      }
     }
+    if (!res.headersSent) writeHead();
     res.end();
   } finally {
     await fd.close();

@@ -13,7 +13,8 @@ export type Behaviour =
   | { kind: 'ok' }
   | { kind: 'corrupt'; at: number }
   | { kind: 'truncate'; after: number }
-  | { kind: 'stall'; after: number }
+  /** Holds the body after `after` bytes until release(); then the rest, or the fault `then`. */
+  | { kind: 'stall'; after: number; then?: 'truncate' | 'corrupt' }
   | { kind: 'status'; status: number };
 
 export interface StandIn {
@@ -140,7 +141,10 @@ export async function startStandIn(): Promise<StandIn> {
     }
     res.write(bytes.subarray(0, b.after));
     await gate(sha).promise;
-    res.end(bytes.subarray(b.after));
+    if (b.then === 'truncate') return void res.destroy();
+    const rest = Buffer.from(bytes.subarray(b.after));
+    if (b.then === 'corrupt') rest[rest.length - 1] ^= 0xff;
+    res.end(rest);
   });
   server.on('connection', (s) => {
     sockets.add(s);

@@ -1,0 +1,142 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sendfile, sendfileSupport, type SendfileResult } from './native-sendfile';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function fileOf(bytes: Buffer): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-sendfile-'));
+  const file = path.join(dir, 'content');
+  fs.writeFileSync(file, bytes);
+  const fd = fs.openSync(file, 'r');
+  cleanups.push(() => {
+    fs.closeSync(fd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return fd;
+}
+
+/**
+ * A real TCP connection on loopback. The server side writes a one-line header through Node, waits
+ * until the socket has taken it, hands over to sendfile, and ends the socket when that is done;
+ * `client` decides how to read.
+ */
+async function transfer(fd: number, offset: number, length: number, client: (socket: net.Socket) => Promise<Buffer | null>): Promise<{ result: SendfileResult; received: Buffer | null; server: net.Socket }> {
+  let resolveResult!: (r: { result: SendfileResult; server: net.Socket }) => void;
+  const outcome = new Promise<{ result: SendfileResult; server: net.Socket }>((resolve) => (resolveResult = resolve));
+  const listener = net.createServer((server) => {
+    server.on('error', () => undefined);
+    server.write('header\n', async () => {
+      const sending = sendfile(server, fd, offset, length);
+      if (!sending) throw new Error('sendfile was refused on a drained plain socket');
+      const result = await sending;
+      server.end();
+      resolveResult({ result, server });
+    });
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => listener.close());
+  const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  cleanups.push(() => socket.destroy());
+  const received = await client(socket);
+  const { result, server } = await outcome;
+  return { result, received, server };
+}
+
+/** Reads until the server closes, returning everything after the header line. */
+function readAll(socket: net.Socket): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => {
+      const all = Buffer.concat(chunks);
+      resolve(all.subarray(all.indexOf('\n') + 1));
+    });
+  });
+}
+
+describe('sendfile(2) for depot-relay', () => {
+  it('is built and loaded on Linux (npm ci builds it; otherwise: npm run build:native, which needs a C compiler)', () => {
+    if (process.platform !== 'linux') return;
+    expect(sendfileSupport().why).toBeUndefined();
+    expect(sendfileSupport().module).not.toBeNull();
+  });
+
+  it('sends a range of the file after what Node wrote, byte for byte', async () => {
+    const bytes = crypto.randomBytes(9 * 1024 * 1024 + 5);
+    const fd = fileOf(bytes);
+    const { result, received } = await transfer(fd, 1234, bytes.length - 1234 - 99, readAll);
+    expect(result).toEqual({ sent: bytes.length - 1234 - 99, error: undefined });
+    expect(received!.equals(bytes.subarray(1234, bytes.length - 99))).toBe(true);
+  });
+
+  it('stops at the end of a file shorter than the range, saying so', async () => {
+    const bytes = crypto.randomBytes(300 * 1024);
+    const fd = fileOf(bytes);
+    const { result } = await transfer(fd, 0, bytes.length + 1000, async (socket) => {
+      socket.resume();
+      return null;
+    });
+    expect(result).toEqual({ sent: bytes.length, error: 'short-file' });
+  });
+
+  it('ends with client-left when the client goes away mid-transfer', async () => {
+    const bytes = crypto.randomBytes(64 * 1024 * 1024);
+    const fd = fileOf(bytes);
+    const { result } = await transfer(fd, 0, bytes.length, (socket) => {
+      return new Promise((resolve) => {
+        let got = 0;
+        socket.on('data', (c: Buffer) => {
+          got += c.length;
+          if (got > 1024 * 1024) {
+            socket.destroy();
+            resolve(null);
+          }
+        });
+      });
+    });
+    expect(result.error).toBe('client-left');
+    expect(result.sent).toBeGreaterThan(0);
+    expect(result.sent).toBeLessThan(bytes.length);
+  });
+
+  it('is cancelled when Node closes the socket while the client has stopped reading', async () => {
+    const bytes = crypto.randomBytes(64 * 1024 * 1024);
+    const fd = fileOf(bytes);
+    let serverSide!: net.Socket;
+    const listener = net.createServer((server) => {
+      serverSide = server;
+      server.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => listener.close());
+    // The client connects and never reads: the socket fills up and the transfer waits.
+    const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+    socket.pause();
+    cleanups.push(() => socket.destroy());
+    await new Promise((resolve) => socket.once('connect', resolve));
+    while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
+    const sending = sendfile(serverSide, fd, 0, bytes.length)!;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // As the relay's stop() does to a response still running after its grace period.
+    serverSide.destroy();
+    const result = await sending;
+    expect(result.error).toBeDefined();
+    expect(result.sent).toBeLessThan(bytes.length);
+  });
+
+  it('is refused (null) when the socket still has bytes queued, so nothing goes out of order', async () => {
+    const fd = fileOf(Buffer.from('x'));
+    const socket = new net.Socket();
+    expect(sendfile(null, fd, 0, 1)).toBeNull();
+    expect(sendfile(socket, fd, 0, 1)).toBeNull(); // not connected: no descriptor
+  });
+});
