@@ -563,6 +563,58 @@ describe('relay systems', () => {
     await heartbeat('Berlin', { held: [{ sha256: pkg.b.sha256, size: pkg.b.size, lastUsedAt: '2026-11-22T00:00:00Z' }] });
   });
 
+  it('a revoked relay serves nobody: the machines list and the machine and group pages name the source the plan starts with', async () => {
+    // Kiel has no parent: a machine set to it downloads from the server once it is revoked.
+    const kiel = await post<{ relay: { id: string; token: string } }>('/api/relays', { name: 'Kiel', url: 'http://relay-kiel:8081' });
+    relay.Kiel = { id: kiel.body.relay.id, token: kiel.body.relay.token };
+    expect((await put(`/api/machines/${m['lone'].identity.machineId}/relay`, { relayId: relay.Kiel.id })).status).toBe(200);
+    expect((await post(`/api/relays/${relay.Kiel.id}/revoke`)).status).toBe(200);
+    await bumpedPlans();
+
+    type Listed = { hostname: string; relay: { id: string; name: string; via: string; revoked: boolean; downloadsFrom: { id: string; name: string } | null } | null };
+    const listed = (await get<{ machines: Listed[] }>('/api/machines')).body.machines;
+    expect(listed.map((x) => [x.hostname, x.relay && { name: x.relay.name, via: x.relay.via, revoked: x.relay.revoked, downloadsFrom: x.relay.downloadsFrom?.name ?? null }])).toEqual([
+      ['lone', { name: 'Kiel', via: 'machine', revoked: true, downloadsFrom: null }],
+      ['site-a1', { name: 'Munich', via: 'machine', revoked: true, downloadsFrom: 'Berlin' }],
+      ['site-a2', { name: 'Munich', via: 'group', revoked: true, downloadsFrom: 'Berlin' }],
+      ['site-b1', { name: 'Berlin', via: 'machine', revoked: false, downloadsFrom: 'Berlin' }],
+    ]);
+    // The list says what each plan says: its first content source, else the server.
+    for (const x of listed) expect(x.relay?.downloadsFrom?.name ?? null, x.hostname).toBe((await sourcesOf(x.hostname as MachineName))[0] ?? null);
+
+    const html = async (path: string, session: Session = admin) => {
+      const res = await fetch(`${server.url}${path}`, { headers: { cookie: session.cookie } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const row = (page: string, testId: string) => page.slice(page.indexOf(`data-testid="${testId}"`), page.indexOf('</tr>', page.indexOf(`data-testid="${testId}"`)));
+    const list = await html('/machines');
+    const a1 = row(list, 'machine-row-site-a1');
+    expect(a1).toContain(`href="/relays/${relay.Berlin.id}"`);
+    expect(a1).toContain('Munich (revoked)');
+    expect(a1).not.toContain(`href="/relays/${relay.Munich.id}"`);
+    const lone = row(list, 'machine-row-lone');
+    expect(lone).toContain('Server');
+    expect(lone).toContain('Kiel (revoked)');
+    expect(lone).not.toContain('href="/relays/');
+    expect(row(list, 'machine-row-site-b1')).not.toContain('revoked');
+
+    // The machine page: the picker keeps the revoked relay selected and says so, instead of "None".
+    const a1Page = await html(`/machines/${m['site-a1'].identity.machineId}`);
+    expect(a1Page).toMatch(new RegExp(`<option value="${relay.Munich.id}" selected="">Munich \\(revoked: serves nobody\\)</option>`));
+    expect(a1Page).toContain('Its own relay, Munich, was revoked');
+    const a2Page = await html(`/machines/${m['site-a2'].identity.machineId}`);
+    expect(a2Page).toContain('None: its groups’ relay (Munich, revoked)');
+    expect(a2Page).toContain('Its groups’ relay, Munich, was revoked');
+    expect(await html(`/machines/${m['site-a2'].identity.machineId}`, auditor)).toContain('From its groups: Munich, revoked.');
+    expect(await html(`/machines/${m['site-b1'].identity.machineId}`)).not.toContain('was revoked');
+    const groupPage = await html(`/groups/${groupSiteA}`);
+    expect(groupPage).toMatch(new RegExp(`<option value="${relay.Munich.id}" selected="">Munich \\(revoked: serves nobody\\)</option>`));
+    expect(await html(`/groups/${groupSiteA}`, auditor)).toContain('was revoked: members download through its parents');
+    // Saving the revoked relay again is refused, naming the field.
+    expect(err(await put(`/api/machines/${m['site-a1'].identity.machineId}/relay`, { relayId: relay.Munich.id }))).toEqual({ status: 409, code: 'conflict', field: 'relayId' });
+  });
+
   it('shows relays on their pages, the package page, the machine and group pages and the machines list', async () => {
     const page = async (path: string, session: Session = admin) => {
       const res = await fetch(`${server.url}${path}`, { headers: { cookie: session.cookie } });
@@ -629,6 +681,6 @@ describe('relay systems', () => {
     expect(rows.orders.filter((o) => o.state === 'requested').every((o) => o.relayId !== relay.Munich.id)).toBe(true);
     const actions = rows.audit.map((a) => a.action);
     for (const action of ['relay.create', 'relay.update', 'relay.revoke', 'relay.order_delete', 'relay.order_prefetch', 'machine.relay', 'group.relay']) expect(actions).toContain(action);
-    expect(rows.audit.filter((a) => a.action === 'relay.create').map((a) => a.label).sort()).toEqual(['Berlin', 'Hamburg', 'Munich']);
+    expect(rows.audit.filter((a) => a.action === 'relay.create').map((a) => a.label).sort()).toEqual(['Berlin', 'Hamburg', 'Kiel', 'Munich']);
   });
 });

@@ -4,6 +4,7 @@ import { contentBlobs, packages, type Package } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import type { Actor } from '@/lib/auth/permissions';
 import { lockContent } from '@/lib/content/release-content';
+import { orderReleasedContentDeletion } from '@/lib/relays/order-released-content-deletion';
 import { packageLabel } from './public-package';
 import { requireNoUnfinishedJobs } from './require-no-unfinished-jobs';
 
@@ -11,8 +12,9 @@ import { requireNoUnfinishedJobs } from './require-no-unfinished-jobs';
  * Deletes package rows inside the caller's transaction, which has locked them FOR UPDATE (refused
  * while a job using one of them has unfinished assignments), with an audit row each, and, under the
  * content locks an upload of the same bytes also takes, the content rows no package references
- * any more. Returns those contents' SHA-256s: the caller
- * removes their files after commit (removeUnreferencedContent).
+ * any more, and a delete order for each relay that holds one of those (orderReleasedContentDeletion).
+ * Returns those contents' SHA-256s: the caller removes their files after commit
+ * (removeUnreferencedContent).
  */
 export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], cabinetName: string): Promise<string[]> {
   if (rows.length === 0) return [];
@@ -46,5 +48,8 @@ export async function deletePackageRows(tx: Db, actor: Actor, rows: Package[], c
       ),
     )
     .returning({ sha256: contentBlobs.sha256 });
+  // Content another package still has stays on the relays: only released content is ordered off them.
+  const bySha = new Map(rows.map((r) => [r.contentSha256, r]));
+  await orderReleasedContentDeletion(tx, { actor, released: released.map(({ sha256 }) => ({ sha256, label: packageLabel(bySha.get(sha256)!) })) });
   return released.map((r) => r.sha256);
 }

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import type { Plan } from '@/lib/contract/agent-api';
 import { rowsOf } from '@/lib/sql';
-import { effectiveRelayOf, MAX_RELAY_HOPS } from './relay-sql';
+import { sourceChainCte } from './relay-sql';
 
 /**
  * The plan's content sources, nearest first, in one query: the machine's relay (else its
@@ -12,12 +12,7 @@ import { effectiveRelayOf, MAX_RELAY_HOPS } from './relay-sql';
  */
 export async function contentSources(db: Db, machineId: string): Promise<Plan['contentSources']> {
   const result = await db.execute(sql`
-    with recursive chain(id, depth) as (
-      select ${effectiveRelayOf('m')}, 0 from machines m where m.id = ${machineId}
-      union all
-      select r.parent_id, c.depth + 1 from chain c join relays r on r.id = c.id
-      where r.parent_id is not null and c.depth < ${MAX_RELAY_HOPS}
-    )
+    with recursive ${sourceChainCte(sql`m.id = ${machineId}`)}
     select r.id, r.name, r.url, r.revoked_at is not null as revoked
     from chain c join relays r on r.id = c.id
     order by c.depth`);

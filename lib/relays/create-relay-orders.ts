@@ -8,6 +8,7 @@ import { AppError, parseInput } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
 import { loadPackage } from '@/lib/packages/load-package';
 import { packageLabel } from '@/lib/packages/public-package';
+import { contentLabel } from './relay-view';
 import { relayOrderBatchSchema, relayOrderSchema, type RelayOrderBatchInput, type RelayOrderInput } from './schemas';
 
 export type CreateRelayOrdersOptions =
@@ -72,7 +73,7 @@ async function resolveTarget(tx: Db, input: { packageId?: string; sha256?: strin
   // A bare content (delete only): named after a package that still uses it, if any.
   const sha256 = input.sha256!;
   const [pkg] = await tx.select().from(packages).where(eq(packages.contentSha256, sha256)).orderBy(asc(packages.createdAt)).limit(1);
-  return { sha256, packageId: pkg?.id ?? null, label: pkg ? packageLabel(pkg) : `content ${sha256.slice(0, 12)}…` };
+  return { sha256, packageId: pkg?.id ?? null, label: pkg ? packageLabel(pkg) : contentLabel(sha256) };
 }
 
 /** The relays ordered, locked in id order (so a revoke waits, and two batches take turns); every relay not revoked for `null`. */

@@ -8,7 +8,7 @@ import { packageLabel } from '@/lib/packages/public-package';
 import { rowsOf } from '@/lib/sql';
 import { groupRelayOf, servedMachinesCte } from './relay-sql';
 import { relayState } from './relay-state';
-import { toRelayView } from './relay-view';
+import { contentLabel, toRelayView } from './relay-view';
 
 // The page lists this many of each; totals say how many there are.
 const HELD_SHOWN = 500;
@@ -76,6 +76,9 @@ export async function getRelay(db: Db, { actor, id, now = new Date() }: { actor:
       sha256: o.sha256,
       packageId: o.packageId,
       packageLabel: o.packageLabel,
+      // Made for a package that is gone now (deleted with or after the order; the foreign key
+      // cleared the link but the label stays), rather than for bare content no package had.
+      packageDeleted: o.packageId === null && o.packageLabel !== contentLabel(o.sha256),
       batchId: o.batchId,
       requestedBy,
       createdAt: o.createdAt.toISOString(),

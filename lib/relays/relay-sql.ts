@@ -26,6 +26,22 @@ export function effectiveRelayOf(machineAlias: string): SQL {
 }
 
 /**
+ * A `with recursive` list: `chain(machine_id, id, depth)`, for each machine `m` that `machinesWhere`
+ * matches, the relay it downloads from first (its own, else its groups') at depth 0, then that
+ * relay's parents up to MAX_RELAY_HOPS. Revoked relays stay in the chain (the walk goes on
+ * through them); a cycle repeats relays until the limit. The plan's content sources and the
+ * machines list both read it, so the list says what the plan says.
+ */
+export function sourceChainCte(machinesWhere: SQL): SQL {
+  return sql`chain(machine_id, id, depth) as (
+      select m.id, ${effectiveRelayOf('m')}, 0 from machines m where ${machinesWhere}
+      union all
+      select c.machine_id, r.parent_id, c.depth + 1 from chain c join relays r on r.id = c.id
+      where r.parent_id is not null and c.depth < ${MAX_RELAY_HOPS}
+    )`;
+}
+
+/**
  * A `with recursive` list: `tree(id, depth)`, the relay and its child relays down to
  * MAX_RELAY_HOPS levels, then `served(id)`, the machines that download from one of them first
  * (their own relay, else their groups'): those the relay serves directly or through a child.

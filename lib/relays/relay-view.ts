@@ -37,3 +37,8 @@ export function toRelayView(r: Relay, now: Date): RelayView {
     health: r.health,
   };
 }
+
+/** How pages and orders name content no package uses: by the start of its SHA-256. */
+export function contentLabel(sha256: string): string {
+  return `content ${sha256.slice(0, 12)}…`;
+}

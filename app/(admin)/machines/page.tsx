@@ -7,6 +7,7 @@ import { withDefaultsOnBadQuery } from '@/lib/http/list-query';
 import { requirePageActor } from '@/lib/http/page-guard';
 import { listEnrolmentSecrets } from '@/lib/machines/list-enrolment-secrets';
 import { listMachines, machineFilterChoices } from '@/lib/machines/list-machines';
+import type { MachineRelay } from '@/lib/relays/relays-of-machines';
 import { Pager, pageHref } from '@/app/_components/list-controls';
 import { Badge, Card, EmptyState, PageHeader, Table, Td, buttonClass, formatDateTime, inputClass } from '@/app/_components/ui';
 import { CreateEnrolmentSecretForm, RevokeEnrolmentSecretButton } from './enrolment-forms';
@@ -62,16 +63,7 @@ export default async function MachinesPage({ searchParams }: { searchParams: Pro
                     <Td className="text-slate-600">{m.owner ?? '—'}</Td>
                     <Td className="text-slate-600">{m.groups.length ? m.groups.map((g) => g.name).join(', ') : '—'}</Td>
                     <Td className="text-slate-600">
-                      {m.relay ? (
-                        <>
-                          <Link href={`/relays/${m.relay.id}`} className="text-brand-700 hover:underline">
-                            {m.relay.name}
-                          </Link>
-                          {m.relay.via === 'group' ? <div className="text-xs text-slate-500">from its groups</div> : null}
-                        </>
-                      ) : (
-                        <span className="text-slate-400" title="Downloads straight from the managing server">—</span>
-                      )}
+                      <RelayCell relay={m.relay} />
                     </Td>
                     <Td className="text-slate-600">{m.pending || '—'}</Td>
                     <Td>{m.failed ? <Badge tone="red">{m.failed} failed</Badge> : <span className="text-slate-400">—</span>}</Td>
@@ -153,5 +145,38 @@ function MachineFilters({ filters, choices }: { filters: Record<string, string |
         </Link>
       </div>
     </form>
+  );
+}
+
+/**
+ * Where the machine downloads from first, as its plan says. A revoked relay serves nobody: the
+ * column names the parent relay the plan falls back to, else the server, with the revoked
+ * setting beside it as a muted badge (so the admin sees why, and what to change).
+ */
+function RelayCell({ relay }: { relay: MachineRelay | null }) {
+  if (!relay) {
+    return (
+      <span className="text-slate-400" title="Downloads straight from the managing server">
+        —
+      </span>
+    );
+  }
+  const source = relay.downloadsFrom;
+  return (
+    <>
+      {source ? (
+        <Link href={`/relays/${source.id}`} className="text-brand-700 hover:underline">
+          {source.name}
+        </Link>
+      ) : (
+        <span title="Downloads straight from the managing server">Server</span>
+      )}
+      {relay.revoked ? (
+        <div className="mt-0.5" title={`Its ${relay.via === 'group' ? 'groups’ ' : ''}relay ${relay.name} was revoked; ${source ? `it downloads through ${source.name}, a parent of it` : 'it downloads from the managing server'}`}>
+          <Badge>{`${relay.name} (revoked)`}</Badge>
+        </div>
+      ) : null}
+      {relay.via === 'group' ? <div className="text-xs text-slate-500">from its groups</div> : null}
+    </>
   );
 }

@@ -27,7 +27,6 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
   // A date is over everywhere once it is over in the zone furthest behind (UTC-12): before yesterday, UTC.
   const pastBefore = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
   const relays = await listRelayChoices(getDb(), { actor });
-  const groupRelay = relays.find((r) => r.id === group.relayId);
   const candidates = manage ? (await listMachines(getDb(), { actor, query: { pageSize: 200 } })).machines.filter((m) => !members.has(m.id)) : [];
   return (
     <>
@@ -117,16 +116,25 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
                 id={group.id}
                 relayId={group.relayId}
                 relays={relays}
+                revoked={group.relay?.revoked ? group.relay : null}
                 noneLabel="None: members download from the managing server"
                 hint="Members download through it unless they have a relay of their own; a machine in several groups uses the first group by name that has one."
               />
             ) : (
               <p className="text-sm text-slate-600" data-testid="group-relay">
-                {group.relayId ? (
+                {group.relay?.revoked ? (
+                  <>
+                    Its relay,{' '}
+                    <Link href={`/relays/${group.relay.id}`} className="text-brand-700 hover:underline">
+                      {group.relay.name}
+                    </Link>
+                    , was revoked: members download through its parents, else the managing server, unless they have their own.
+                  </>
+                ) : group.relay ? (
                   <>
                     Members download through{' '}
-                    <Link href={`/relays/${group.relayId}`} className="text-brand-700 hover:underline">
-                      {groupRelay?.name ?? 'a revoked relay'}
+                    <Link href={`/relays/${group.relay.id}`} className="text-brand-700 hover:underline">
+                      {group.relay.name}
                     </Link>{' '}
                     unless they have their own.
                   </>

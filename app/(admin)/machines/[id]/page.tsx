@@ -15,7 +15,7 @@ import { Badge, Card, EmptyState, PageHeader, Table, Td, formatDateTime } from '
 import { WindowsEditor } from '@/app/_components/windows-editor';
 import { listGroups } from '@/lib/groups/list-groups';
 import { listOwnerChoices } from '@/lib/machines/list-owner-choices';
-import { getMachineRelay } from '@/lib/relays/get-machine-relay';
+import { getMachineRelay, type RelayRef } from '@/lib/relays/get-machine-relay';
 import { listRelayChoices } from '@/lib/relays/list-relay-choices';
 import { RelaySelectForm } from '@/app/_components/relay-select-form';
 import { setMachineWindowsAction } from './actions';
@@ -33,6 +33,8 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
   const [users, groups] = manage ? await Promise.all([listOwnerChoices(getDb(), { actor }), listGroups(getDb(), { actor })]) : [[], []];
   const manageRelay = can(actor.role, 'relays.manage') && !machine.retiredAt;
   const [relay, relayChoices] = await Promise.all([getMachineRelay(getDb(), { actor, machineId: machine.id }), manageRelay ? listRelayChoices(getDb(), { actor }) : []]);
+  // The relay that decides its sources: its own, else its groups'.
+  const setRelay = relay.relay ?? relay.groupRelay;
   const now = new Date();
   const opening = nextOpening(machine.windows, machine.timeZone, now, { blackoutDates: machine.blackoutDates });
   const next = describeOpening(opening, now, (at) => zoned(at, machine.timeZone));
@@ -187,17 +189,23 @@ export default async function MachinePage({ params }: { params: Promise<{ id: st
               )}
               {relay.sources.length ? ', else the managing server' : ''}.
             </p>
+            {setRelay?.revoked ? (
+              <p className="mb-3 text-xs text-slate-500" data-testid="machine-relay-revoked">
+                {`${setRelay === relay.relay ? 'Its own relay' : 'Its groups’ relay'}, ${setRelay.name}, was revoked: it serves nobody, so the plan skips it. Choose another relay${setRelay === relay.relay ? ' or none' : ' for the group'}.`}
+              </p>
+            ) : null}
             {manageRelay ? (
               <RelaySelectForm
                 action={setMachineRelayAction}
                 id={machine.id}
                 relayId={relay.relayId}
                 relays={relayChoices}
-                noneLabel={relay.groupRelay ? `None: its groups’ relay (${relay.groupRelay.name})` : 'None: its groups’ relay, else the managing server'}
+                revoked={relay.relay?.revoked ? relay.relay : null}
+                noneLabel={relay.groupRelay ? `None: its groups’ relay (${relayName(relay.groupRelay)})` : 'None: its groups’ relay, else the managing server'}
                 hint="Its own relay wins over its groups’. Its agent picks a change up on its next poll."
               />
             ) : (
-              <p className="text-xs text-slate-500">{relay.relay ? `Its own relay: ${relay.relay}.` : relay.groupRelay ? `From its groups: ${relay.groupRelay.name}.` : 'No relay is set for it or its groups.'}</p>
+              <p className="text-xs text-slate-500">{relay.relay ? `Its own relay: ${relayName(relay.relay)}.` : relay.groupRelay ? `From its groups: ${relayName(relay.groupRelay)}.` : 'No relay is set for it or its groups.'}</p>
             )}
           </Card>
           {manage ? (
@@ -222,4 +230,8 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
 
 function zoned(d: Date, timeZone: string): string {
   return `${d.toLocaleString('en-GB', { timeZone, weekday: 'short', day: '2-digit', month: 'short', hour: '2-digit', minute: '2-digit' })} (${timeZone})`;
+}
+
+function relayName(r: RelayRef): string {
+  return r.revoked ? `${r.name}, revoked` : r.name;
 }

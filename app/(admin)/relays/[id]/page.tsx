@@ -10,6 +10,7 @@ import { listPackages } from '@/lib/packages/list-packages';
 import { packageLabel } from '@/lib/packages/public-package';
 import { getRelay } from '@/lib/relays/get-relay';
 import { listRelayChoices } from '@/lib/relays/list-relay-choices';
+import { contentLabel } from '@/lib/relays/relay-view';
 import { Card, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { ago, DiskBar, ORDER_KIND_LABEL, OrderStateBadge, RelayStateBadge } from '../relay-bits';
 import { DeleteHeldButton, EditRelayForm, PrefetchForm, RevokeRelayForm } from '../relay-forms';
@@ -80,7 +81,7 @@ export default async function RelayPage({ params }: { params: Promise<{ id: stri
             ) : (
               <Table head={['Package', 'Size', 'Last used', '']} caption="Packages it holds">
                 {relay.held.map((h) => {
-                  const label = h.packages[0]?.label ?? `content ${h.sha256.slice(0, 12)}…`;
+                  const label = h.packages[0]?.label ?? contentLabel(h.sha256);
                   return (
                     <tr key={h.sha256} data-testid={`held-row-${h.sha256}`}>
                       <Td>
@@ -119,7 +120,16 @@ export default async function RelayPage({ params }: { params: Promise<{ id: stri
                       {ORDER_KIND_LABEL[o.kind]}
                       {o.batchId ? <div className="text-xs text-slate-500">part of a batch</div> : null}
                     </Td>
-                    <Td className="text-slate-600">{o.packageId ? <Link href={`/packages/${o.packageId}`} className="text-brand-700 hover:underline">{o.packageLabel}</Link> : o.packageLabel}</Td>
+                    <Td className="text-slate-600">
+                      {o.packageId ? (
+                        <Link href={`/packages/${o.packageId}`} className="text-brand-700 hover:underline">
+                          {o.packageLabel}
+                        </Link>
+                      ) : (
+                        o.packageLabel
+                      )}
+                      {o.packageDeleted ? <div className="text-xs text-slate-500">{`deleted package · ${o.sha256.slice(0, 12)}…`}</div> : null}
+                    </Td>
                     <Td className="whitespace-normal">
                       <OrderStateBadge kind={o.kind} state={o.state} />
                       {o.error ? <div className="mt-1 max-w-xs text-xs text-rose-700">{o.error}</div> : null}
