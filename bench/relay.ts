@@ -6,7 +6,8 @@
  *      downloaded by 200 machines at once from the relay, each a curl process of its own (see
  *      download-crowd.ts for why curl). Its aggregate throughput beside `cat` of
  *      the relay's own cached file in the same run, one `cat` and as many concurrent `cat`s as
- *      downloads; the relay's RSS sampled every 100 ms (idle, peak, end).
+ *      downloads, and beside the same crowd served by a bare sendfile server (bare-sendfile-server.ts:
+ *      the machine's ceiling for loopback HTTP); the relay's RSS sampled every 100 ms (idle, peak, end).
  * (P6) Bytes the origin (the managing server) served against bytes the relay served: one machine
  *      downloads a package first (the relay fetches it once), then 50 more download it.
  *
@@ -20,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { uploadPackage } from '../agent/pack/upload';
 import { parseBytes } from '../agent/relay/units';
+import { startBareSendfileServer } from './bare-sendfile-server';
 import { childrenCpuSeconds, cpuSeconds } from './proc-stat';
 import { formatBytes } from '../lib/format-bytes';
 import { createSecret } from '../test/helpers/agent';
@@ -218,6 +220,9 @@ export async function benchRelay(): Promise<string[]> {
     const loadDuring = os.loadavg()[0];
     const serving = /cached files go out (by sendfile\(2\)|through JavaScript)/.exec(relay.output())?.[1] ?? 'serving path not logged';
     const healthAfter = await relayHealth(relay.url);
+    // The same crowd against the bare sendfile server of the same file: the machine's ceiling.
+    const bare = await startBareSendfileServer(blob);
+    const ceiling = await crowd(bare.url, machines.slice(0, CLIENTS).map((m) => m.token), BYTES).finally(() => bare.close());
     const catManyAfter = await cats(blob, CLIENTS);
     // Settled: what the relay keeps once the crowd has gone.
     await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -256,6 +261,7 @@ export async function benchRelay(): Promise<string[]> {
       `       ${CLIENTS} concurrent downloads of ${formatBytes(BYTES)} from the relay (machine tokens, every size checked): ${wall.toFixed(2)} s, ${rate(total, wall)} in all, ${rate(BYTES, wall)} each; ${healthAfter.refused - healthBefore.refused} refused`,
       `       CPU during the downloads: relay ${relayCpu.toFixed(1)} s (${((relayCpu / wall) * 100).toFixed(0)} % of a core, ${(relayCpu / (total / 2 ** 30)).toFixed(3)} s per GiB; ${serving}), the clients (a curl each) ${clientCpu.toFixed(1)} s (${((clientCpu / wall) * 100).toFixed(0)} %)`,
       `       ${CLIENTS} concurrent cat of the relay's cached file > /dev/null: ${catN.toFixed(2)} s (${catManyBefore.seconds.toFixed(2)} before, ${catManyAfter.seconds.toFixed(2)} after), ${rate(total, catN)}  → relay at ${((relayRate / (total / catN)) * 100).toFixed(0)} % of it (the goal's measure: same bytes, same concurrency)`,
+      `       the same ${CLIENTS} curls from a bare sendfile server of the file (no HTTP routing, authorization or cache: the kernel's path alone, this machine's ceiling): ${ceiling.seconds.toFixed(2)} s, ${rate(total, ceiling.seconds)}  → the relay at ${((relayRate / (total / ceiling.seconds)) * 100).toFixed(0)} % of it; the curls ${ceiling.cpuSeconds.toFixed(1)} s of CPU`,
       `       bytes per CPU second: the relay ${rate(total, relayCpu).replace('/s', '')}, the ${CLIENTS} cats ${rate(total, catCpu).replace('/s', '')} (${catCpu.toFixed(1)} s)  → the relay at ${(((total / relayCpu) / (total / catCpu)) * 100).toFixed(0)} % of cat's efficiency, whoever the clients are`,
       `       one cat of it > /dev/null, median of 3: ${cat1.toFixed(3)} s, ${rate(BYTES, cat1)}  → relay's aggregate at ${((relayRate / (BYTES / cat1)) * 100).toFixed(0)} % of it`,
       `       relay RSS: ${mib(rssStart)} at start, ${mib(sampler.peak('prefetch', 'idle'))} peak during the transfer, ${mib(rssIdle)} idle, ${mib(Math.max(...during))} peak during the downloads, ${mib(rssEnd)} 2 s after them (goal: flat, < 250 MB)`,
