@@ -241,6 +241,7 @@ describe('relay systems', () => {
     const { diskFreeBytes: _, ...noDisk } = heartbeatBody();
     expect(await invalid(noDisk)).toEqual({ status: 422, code: 'invalid_input', field: 'diskFreeBytes' });
     expect(await invalid(heartbeatBody({ cacheUsedBytes: -1 }))).toEqual({ status: 422, code: 'invalid_input', field: 'cacheUsedBytes' });
+    expect(await invalid(heartbeatBody({ health: { ...heartbeatBody().health, sending: { path: 'carrier pigeon' } } as never }))).toEqual({ status: 422, code: 'invalid_input', field: 'health.sending.path' });
     expect(await invalid(heartbeatBody({ held: [{ sha256: 'ABC', size: 1, lastUsedAt: null }] }))).toEqual({ status: 422, code: 'invalid_input', field: 'held.0.sha256' });
     expect(await invalid(heartbeatBody({ orders: [{ orderId: 'x', state: 'done', error: null }] }))).toEqual({ status: 422, code: 'invalid_input', field: 'orders.0.orderId' });
     expect(await invalid({ ...heartbeatBody(), surprise: 1 })).toEqual({ status: 422, code: 'invalid_input', field: 'surprise' });
@@ -625,6 +626,12 @@ describe('relay systems', () => {
     for (const text of ['Berlin', 'Hamburg', 'Munich', 'Online', 'Revoked', 'New relay system']) expect(list).toContain(text);
     const berlin = await page(`/relays/${relay.Berlin.id}`);
     for (const text of ['Packages it holds', 'Deleted', 'Failed', 'upstream answered 503', 'relay-b 1.0.0 (generation 1)', 'Transfer to relay', 'Revoke relay', 'site-b1']) expect(berlin).toContain(text);
+    // How it sends cached files, from its health: a relay without the sendfile module says why.
+    const health = heartbeatBody().health;
+    await heartbeat('Hamburg', { health: { ...health, sending: { path: 'sendfile' } } });
+    expect(await page(`/relays/${relay.Hamburg.id}`)).toContain('By sendfile(2)');
+    await heartbeat('Hamburg', { health: { ...health, sending: { path: 'javascript', why: 'the sendfile module is not built; build it with npm run build:native' } } });
+    expect(await page(`/relays/${relay.Hamburg.id}`)).toContain('Through JavaScript, about half as fast: the sendfile module is not built; build it with npm run build:native');
     // An auditor reads it without the buttons.
     const readOnly = await page(`/relays/${relay.Berlin.id}`, auditor);
     expect(readOnly).toContain('Packages it holds');

@@ -6,6 +6,7 @@ import type { ContentCache } from './content-cache';
 import type { RelayStats } from './relay-stats';
 import { readStateFile, writeStateFile } from '../shared/state-file';
 import type { RelayWorld } from './world';
+import { sendingPath } from './native-sendfile';
 
 export interface HeartbeatOptions {
   server: string;
@@ -126,6 +127,7 @@ export class Heartbeat {
         bytesFetched: this.stats.bytesFetched,
         refused: this.stats.refused,
         lastError: this.stats.lastError?.slice(0, 2000) ?? null,
+        sending: sendingPath(),
       },
     };
     let res: Response;

@@ -33,6 +33,12 @@ export function sendfileSupport(): SendfileSupport {
   return support;
 }
 
+/** For the relay's health: how cached files go out, and why not by sendfile when they do not. */
+export function sendingPath(): { path: 'sendfile' | 'javascript'; why?: string } {
+  const { module, why } = sendfileSupport();
+  return module ? { path: 'sendfile' } : { path: 'javascript', why: why?.slice(0, 500) };
+}
+
 function load(): SendfileSupport {
   if (process.env.DEPOT_RELAY_SENDFILE === 'off') return { module: null, why: 'turned off by DEPOT_RELAY_SENDFILE=off' };
   if (process.platform !== 'linux') return { module: null, why: `sendfile(2) is used on Linux only, this is ${process.platform}` };

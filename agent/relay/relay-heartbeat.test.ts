@@ -39,6 +39,8 @@ describe('depot-relay heartbeat', () => {
     expect(report.cacheLimitBytes).toBe(5_000_000);
     expect(report.held).toEqual([{ sha256: sha, size: 4096, lastUsedAt: expect.any(String) }]);
     expect(report.health).toMatchObject({ version: 'test', activeClients: 0, maxClients: 200, bytesServed: 4096, bytesFetched: 4096, refused: 0, lastError: null });
+    // This machine has the sendfile module (native-sendfile.test.ts fails when it does not).
+    expect(report.health.sending).toEqual(process.platform === 'linux' ? { path: 'sendfile' } : { path: 'javascript', why: expect.any(String) });
     // random() is 0.5 in tests: exactly the interval the server asked for.
     expect(relay.heartbeat.nextDelay(result)).toBe(45_000);
   });

@@ -6,6 +6,7 @@ import type { ContentCache } from './content-cache';
 import { UpstreamError } from './download';
 import type { RelayStats } from './relay-stats';
 import { sendFileRange, type FileSource } from './send-file-range';
+import { sendingPath } from './native-sendfile';
 
 export interface HandlerContext {
   cache: ContentCache;
@@ -174,6 +175,7 @@ function health(res: ServerResponse, ctx: HandlerContext): void {
     bytesFetched: ctx.stats.bytesFetched,
     refused: ctx.stats.refused,
     lastError: ctx.stats.lastError,
+    sending: sendingPath(),
     cacheUsedBytes: ctx.cache.usedBytes(),
     cacheLimitBytes: ctx.cacheLimitBytes,
   });

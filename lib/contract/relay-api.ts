@@ -51,6 +51,11 @@ export const relayHealthSchema = z
     refused: z.number().int().nonnegative(),
     /** The last upstream or disk error, if any, for the page. */
     lastError: z.string().max(2000).nullable(),
+    /**
+     * How cached files go out: by sendfile(2), or through JavaScript (about half as fast) with the
+     * reason, so the page can say why a relay is slow. Optional: relays before it do not send it.
+     */
+    sending: z.object({ path: z.enum(['sendfile', 'javascript']), why: z.string().max(500).optional() }).strict().optional(),
   })
   .strict();
 export type RelayHealth = z.infer<typeof relayHealthSchema>;

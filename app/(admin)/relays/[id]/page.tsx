@@ -14,6 +14,7 @@ import { contentLabel } from '@/lib/relays/relay-view';
 import { Card, PageHeader, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { ago, DiskBar, ORDER_KIND_LABEL, OrderStateBadge, RelayStateBadge } from '../relay-bits';
 import { DeleteHeldButton, EditRelayForm, PrefetchForm, RevokeRelayForm } from '../relay-forms';
+import type { RelayHealth } from '@/lib/contract/relay-api';
 
 export const metadata: Metadata = { title: 'Relay system' };
 
@@ -24,7 +25,7 @@ export default async function RelayPage({ params }: { params: Promise<{ id: stri
   const manage = can(actor.role, 'relays.manage') && relay.state !== 'revoked';
   const [choices, pkgs] = manage ? await Promise.all([listRelayChoices(getDb(), { actor }), listPackages(getDb(), { actor, query: { pageSize: 200 } })]) : [[], null];
   const now = new Date();
-  const health = relay.health as { version?: string; activeClients?: number; maxClients?: number; bytesServed?: number; bytesFetched?: number; refused?: number; lastError?: string | null };
+  const health = relay.health as Partial<RelayHealth>;
   return (
     <>
       <Link href="/relays" className="mb-3 inline-block text-sm text-brand-700 hover:underline">
@@ -66,6 +67,17 @@ export default async function RelayPage({ params }: { params: Promise<{ id: stri
                   <Fact label="Clients now">{`${health.activeClients ?? 0} of at most ${health.maxClients ?? '?'}${health.refused ? ` · ${health.refused} refused (busy) since start` : ''}`}</Fact>
                   <Fact label="Since start">{`${formatBytes(health.bytesServed ?? 0)} served · ${formatBytes(health.bytesFetched ?? 0)} fetched upstream`}</Fact>
                   <Fact label="Version">{health.version}</Fact>
+                  {health.sending ? (
+                    <Fact label="Sends cached files">
+                      {health.sending.path === 'sendfile' ? (
+                        'By sendfile(2), straight from the page cache'
+                      ) : (
+                        <span className="text-amber-700" data-testid="relay-sending">
+                          {`Through JavaScript, about half as fast${health.sending.why ? `: ${health.sending.why}` : ''}`}
+                        </span>
+                      )}
+                    </Fact>
+                  ) : null}
                   <Fact label="Last error">
                     <span className={health.lastError ? 'text-rose-700' : ''} data-testid="relay-last-error">
                       {health.lastError ?? 'None'}
