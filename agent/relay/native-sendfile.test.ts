@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -135,8 +136,61 @@ describe('sendfile(2) for depot-relay', () => {
 
   it('is refused (null) when the socket still has bytes queued, so nothing goes out of order', async () => {
     const fd = fileOf(Buffer.from('x'));
-    const socket = new net.Socket();
     expect(sendfile(null, fd, 0, 1)).toBeNull();
-    expect(sendfile(socket, fd, 0, 1)).toBeNull(); // not connected: no descriptor
+    expect(sendfile(new net.Socket(), fd, 0, 1)).toBeNull(); // not connected: no descriptor
+    let serverSide!: net.Socket;
+    const listener = net.createServer((server) => {
+      serverSide = server;
+      server.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => listener.close());
+    const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+    socket.pause(); // never reads: what Node writes stays queued
+    cleanups.push(() => socket.destroy());
+    await new Promise((resolve) => socket.once('connect', resolve));
+    while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
+    serverSide.write(Buffer.alloc(64 * 1024 * 1024));
+    expect(serverSide.writableLength).toBeGreaterThan(0);
+    expect(sendfile(serverSide, fd, 0, 1)).toBeNull();
+    serverSide.destroy();
+  });
+
+  it('reports what the kernel refuses (a pipe cannot be sent from) with nothing sent, for the caller to go on in JavaScript', async () => {
+    const [readEnd] = await new Promise<[number, number]>((resolve) => {
+      // A FIFO's read end: sendfile(2) needs a file it can map pages of.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depot-sendfile-'));
+      const fifo = path.join(dir, 'fifo');
+      execFileSync('mkfifo', [fifo]);
+      const r = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      const w = fs.openSync(fifo, 'w');
+      fs.writeSync(w, 'some bytes');
+      cleanups.push(() => {
+        fs.closeSync(r);
+        fs.closeSync(w);
+        fs.rmSync(dir, { recursive: true, force: true });
+      });
+      resolve([r, w]);
+    });
+    const { result } = await transfer(readEnd, 0, 10, async (socket) => {
+      socket.resume();
+      return null;
+    });
+    expect(result.sent).toBe(0);
+    expect(result.error).toMatch(/^E[A-Z]+$/);
+    expect(result.error).not.toBe('client-left');
+  });
+
+  it('refuses a length or offset that is not a whole number of bytes', () => {
+    const native = sendfileSupport().module;
+    if (!native) return;
+    for (const [offset, length] of [
+      [Number.NaN, 1],
+      [0, Number.POSITIVE_INFINITY],
+      [0.5, 1],
+      [-1, 1],
+      [0, 0],
+    ])
+      expect(() => native.start(0, 0, offset, length, () => undefined)).toThrow(/whole number/);
   });
 });

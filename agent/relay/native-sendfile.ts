@@ -75,18 +75,25 @@ export function sendfile(socket: Socket | null, fileFd: number, offset: number, 
   // Node keeps the descriptor on the socket's libuv handle; it has no public accessor.
   const fd = (socket as unknown as { _handle?: { fd?: unknown } })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0) return null;
-  return new Promise((resolve) => {
-    let finished = false;
-    const onClose = () => {
-      if (!finished) native.cancel(handle);
-    };
-    const handle = native.start(fd, fileFd, offset, length, (code, sent) => {
+  let finished = false;
+  let resolve!: (result: SendfileResult) => void;
+  const result = new Promise<SendfileResult>((r) => (resolve = r));
+  const onClose = () => {
+    if (!finished) native.cancel(handle);
+  };
+  let handle: unknown;
+  try {
+    handle = native.start(fd, fileFd, offset, length, (code, sent) => {
       finished = true;
       socket.off('close', onClose);
       resolve({ sent, error: code === 0 ? undefined : describe(code) });
     });
-    socket.on('close', onClose);
-  });
+  } catch {
+    // Out of descriptors, say: nothing was sent, and the caller serves through JavaScript.
+    return null;
+  }
+  socket.on('close', onClose);
+  return result;
 }
 
 function describe(code: number): string {

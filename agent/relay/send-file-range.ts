@@ -38,6 +38,8 @@ export async function sendFileRange(res: ServerResponse, source: FileSource, sta
   try {
     const buffer = Buffer.allocUnsafeSlow(Math.min(CHUNK, end - start + 1));
     let pos = start;
+    // Only a verified file goes out by sendfile, and not again after it failed for this response.
+    let trySendfile = !download;
     while (pos <= end) {
       if (res.destroyed) return;
       // Exclusive limit: everything written so far, except the range's last byte until verified.
@@ -56,18 +58,20 @@ export async function sendFileRange(res: ServerResponse, source: FileSource, sta
       if (!(await untilClosed(res, write(res, buffer.subarray(0, bytesRead))))) return;
       pos += bytesRead;
       onBytes(bytesRead);
-      if (!download && pos <= end) {
+      if (trySendfile && pos <= end) {
         const sending = sendfile(res.socket, fd.fd, pos, end - pos + 1);
         if (sending) {
           const { sent, error } = await sending;
           onBytes(sent);
+          pos += sent;
           if (error === 'client-left' || res.destroyed) {
             res.destroy();
             return;
           }
           if (error === 'short-file') throw new Error('the cached file is shorter than its content');
-          if (error) throw new Error(`sendfile failed: ${error}`);
-          break;
+          // Any other failure (a file system without splice, say): the socket has exactly the
+          // bytes counted, and the loop carries on through JavaScript from there.
+          trySendfile = false;
         }
       }
     }

@@ -25,18 +25,22 @@ function build() {
   if (process.platform !== 'linux') return `sendfile.c is for Linux; on ${process.platform} the relay serves through JavaScript`;
   const include = headerDirs().find((d) => fs.existsSync(path.join(d, 'node_api.h')));
   if (!include) return `Node's headers (node_api.h) were not found in ${headerDirs().join(' or ')}; install Node with its headers`;
-  const compiler = process.env.CC || 'cc';
-  fs.mkdirSync(path.dirname(output), { recursive: true });
+  // CC may carry words of its own ("ccache gcc", "gcc -m32").
+  const [compiler, ...ccArgs] = (process.env.CC || 'cc').trim().split(/\s+/);
   // Into a temporary name first: a relay starting meanwhile never loads half a file.
   const tmp = `${output}.${process.pid}.tmp`;
   try {
-    execFileSync(compiler, ['-O2', '-Wall', '-Werror', '-shared', '-fPIC', '-pthread', `-I${include}`, source, '-o', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+    // -z nodelete: the module's threads outlive any one JavaScript environment (see sendfile.c).
+    const args = [...ccArgs, '-O2', '-Wall', '-shared', '-fPIC', '-pthread', '-Wl,-z,nodelete', `-I${include}`, source, '-o', tmp, '-lm'];
+    execFileSync(compiler, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    fs.renameSync(tmp, output);
+    return null;
   } catch (error) {
     fs.rmSync(tmp, { force: true });
-    return error.code === 'ENOENT' ? `no C compiler (${compiler}) was found; apt-get install -y gcc` : `${compiler} failed to compile sendfile.c`;
+    if (error.code === 'ENOENT' && error.path === compiler) return `no C compiler (${compiler}) was found; apt-get install -y gcc`;
+    return error.status !== undefined ? `${compiler} failed to compile sendfile.c` : `${error.message}`;
   }
-  fs.renameSync(tmp, output);
-  return null;
 }
 
 const failure = build();
