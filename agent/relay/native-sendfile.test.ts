@@ -52,6 +52,23 @@ async function transfer(fd: number, offset: number, length: number, client: (soc
   return { result, received, server };
 }
 
+/** A connected client that never reads; resolves with the server's side of the connection. */
+async function stalledClient(): Promise<net.Socket> {
+  let serverSide: net.Socket | undefined;
+  const listener = net.createServer((server) => {
+    serverSide = server;
+    server.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => listener.close());
+  const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
+  socket.pause();
+  cleanups.push(() => socket.destroy());
+  await new Promise((resolve) => socket.once('connect', resolve));
+  while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
+  return serverSide;
+}
+
 /** Reads until the server closes, returning everything after the header line. */
 function readAll(socket: net.Socket): Promise<Buffer> {
   return new Promise((resolve) => {
@@ -112,19 +129,8 @@ describe('sendfile(2) for depot-relay', () => {
   it('is cancelled when Node closes the socket while the client has stopped reading', async () => {
     const bytes = crypto.randomBytes(64 * 1024 * 1024);
     const fd = fileOf(bytes);
-    let serverSide!: net.Socket;
-    const listener = net.createServer((server) => {
-      serverSide = server;
-      server.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => listener.close());
-    // The client connects and never reads: the socket fills up and the transfer waits.
-    const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
-    socket.pause();
-    cleanups.push(() => socket.destroy());
-    await new Promise((resolve) => socket.once('connect', resolve));
-    while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The client never reads: the socket fills up and the transfer waits.
+    const serverSide = await stalledClient();
     const sending = sendfile(serverSide, fd, 0, bytes.length)!;
     await new Promise((resolve) => setTimeout(resolve, 200));
     // As the relay's stop() does to a response still running after its grace period.
@@ -138,18 +144,8 @@ describe('sendfile(2) for depot-relay', () => {
     const fd = fileOf(Buffer.from('x'));
     expect(sendfile(null, fd, 0, 1)).toBeNull();
     expect(sendfile(new net.Socket(), fd, 0, 1)).toBeNull(); // not connected: no descriptor
-    let serverSide!: net.Socket;
-    const listener = net.createServer((server) => {
-      serverSide = server;
-      server.on('error', () => undefined);
-    });
-    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => listener.close());
-    const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
-    socket.pause(); // never reads: what Node writes stays queued
-    cleanups.push(() => socket.destroy());
-    await new Promise((resolve) => socket.once('connect', resolve));
-    while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
+    // The client never reads: what Node writes stays queued.
+    const serverSide = await stalledClient();
     serverSide.write(Buffer.alloc(64 * 1024 * 1024));
     expect(serverSide.writableLength).toBeGreaterThan(0);
     expect(sendfile(serverSide, fd, 0, 1)).toBeNull();
