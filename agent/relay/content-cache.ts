@@ -141,7 +141,6 @@ export class ContentCache {
       token: this.o.token,
       tmpPath: path.join(this.tmpDir, `${sha256}.${crypto.randomBytes(6).toString('hex')}`),
       finalPath: this.blobPath(sha256),
-      fetch: this.world.fetch,
       expectedSize,
       idleMs: this.o.idleMs ?? 60_000,
       onBytes: (n) => (this.stats.bytesFetched += n),

@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RELAY_API } from '../../lib/contract/relay-api';
+import { AnswerError, CutError, receiveContent } from './receive-content';
 
 /** Why an upstream fetch failed; status is what a client waiting for it is answered (404 or 502). */
 export class UpstreamError extends Error {
@@ -21,7 +21,6 @@ export interface DownloadOptions {
   token: string;
   tmpPath: string;
   finalPath: string;
-  fetch: typeof fetch;
   /** The size the caller already knows (a prefetch order's); the upstream must agree. */
   expectedSize?: number | null;
   /** An upstream that sends nothing for this long is cut. */
@@ -33,10 +32,11 @@ type State = 'connecting' | 'receiving' | 'done' | 'failed';
 
 /**
  * One upstream fetch of one content into tmp/<sha>.<random>, shared by every client that asks for
- * it meanwhile. Bytes are hashed as they are written; readers follow `written` and wait on
- * changed(), which resolves at the next write or state change (an event, not a poll). Only when
- * the size and SHA-256 both match is the file fsynced and renamed into blobs/; anything else
- * deletes it and fails every reader.
+ * it meanwhile. The bytes come through receiveContent (its own connection, hashed as they arrive,
+ * see there for why not fetch); readers follow `written` and wait on changed(), which resolves at
+ * the next write or state change (an event, not a poll). Only when the size and SHA-256 both
+ * match is the file fsynced and renamed into blobs/; anything else deletes it and fails every
+ * reader.
  *
  *   upstream ──GET /api/relay/v1/content/<sha>──► tmp file ──verify──► rename into blobs/<sha>
  *                                                  │ written grows
@@ -90,60 +90,36 @@ export class Download {
   async run(): Promise<void> {
     const o = this.options;
     let file: fs.promises.FileHandle | undefined;
-    let idle: NodeJS.Timeout | undefined;
     const cut = new AbortController();
-    const touch = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => cut.abort(new UpstreamError(502, `the upstream sent nothing for ${Math.round(o.idleMs / 1000)} s`)), o.idleMs);
-    };
+    // One timer for the whole fetch, pushed back whenever bytes arrive (refresh, not a new timer each time).
+    const idle = setTimeout(() => cut.abort(new UpstreamError(502, `the upstream sent nothing for ${Math.round(o.idleMs / 1000)} s`)), o.idleMs);
     try {
       file = await fs.promises.open(o.tmpPath, 'wx', 0o644);
-      touch();
       const signal = AbortSignal.any([this.abort.signal, cut.signal]);
-      let res: Response;
+      let actual: string;
       try {
-        res = await o.fetch(`${o.upstream}${RELAY_API}/content/${o.sha256}`, { headers: { authorization: `Bearer ${o.token}` }, signal });
+        actual = await receiveContent({
+          url: `${o.upstream}${RELAY_API}/content/${o.sha256}`,
+          headers: { authorization: `Bearer ${o.token}` },
+          signal,
+          file,
+          accept: (head) => {
+            this.size = this.checkHeaders(head.headers);
+            this.state = 'receiving';
+            this.readyHooks.resolve();
+            this.notify();
+            return this.size;
+          },
+          onData: () => idle.refresh(),
+          onStored: (n) => {
+            this.written += n;
+            o.onBytes(n);
+            this.notify();
+          },
+        });
       } catch (error) {
-        throw signal.aborted ? signal.reason : new UpstreamError(502, `cannot reach ${o.upstream}: ${causeOf(error)}`);
+        throw this.upstreamError(error, signal);
       }
-      if (res.status !== 200) {
-        const text = await res.text().catch(() => '');
-        throw new UpstreamError(res.status === 404 ? 404 : 502, `${o.upstream} answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
-      }
-      this.size = this.checkHeaders(res.headers);
-      this.state = 'receiving';
-      this.readyHooks.resolve();
-      this.notify();
-
-      const hash = crypto.createHash('sha256');
-      const reader = res.body!.getReader();
-      try {
-        for (;;) {
-          let read: ReadableStreamReadResult<Uint8Array>;
-          try {
-            read = await reader.read();
-          } catch (error) {
-            throw signal.aborted ? signal.reason : new UpstreamError(502, `the upstream cut the transfer at ${this.written} of ${this.size} bytes (${causeOf(error)})`);
-          }
-          if (read.done) break;
-          touch();
-          const chunk = read.value;
-          if (this.written + chunk.length > this.size) throw new UpstreamError(502, `the upstream sent more than the ${this.size} bytes it announced`);
-          hash.update(chunk);
-          let offset = 0;
-          while (offset < chunk.length) {
-            const { bytesWritten } = await file.write(chunk, offset, chunk.length - offset, this.written + offset);
-            offset += bytesWritten;
-          }
-          this.written += chunk.length;
-          o.onBytes(chunk.length);
-          this.notify();
-        }
-      } finally {
-        reader.releaseLock();
-      }
-      if (this.written !== this.size) throw new UpstreamError(502, `the upstream's copy was cut: ${this.written} of ${this.size} bytes`);
-      const actual = hash.digest('hex');
       if (actual !== o.sha256) throw new UpstreamError(502, `the upstream's copy is corrupt: its SHA-256 is ${actual}`);
       // Durable before it is visible under its final name: a crash never leaves a named half file.
       await file.sync();
@@ -168,12 +144,23 @@ export class Download {
     }
   }
 
-  /** The size from Content-Length; the content named by X-Content-Sha256 (or the ETag) must be the one asked for. */
-  private checkHeaders(headers: Headers): number {
+  /** What a failed receive means for the clients waiting on it: 404 only when the upstream said so. */
+  private upstreamError(error: unknown, signal: AbortSignal): Error {
     const o = this.options;
-    const named = headers.get('x-content-sha256') ?? headers.get('etag')?.replace(/^W\//, '').replace(/"/g, '');
+    if (signal.aborted) return signal.reason as Error;
+    if (error instanceof UpstreamError) return error;
+    if (error instanceof AnswerError) return new UpstreamError(error.statusCode === 404 ? 404 : 502, `${o.upstream} answered ${error.statusCode}${error.text ? `: ${error.text.slice(0, 200)}` : ''}`);
+    if (error instanceof CutError) return new UpstreamError(502, `the upstream's copy was cut: ${error.received} of ${error.size} bytes`);
+    if (this.state === 'connecting') return new UpstreamError(502, `cannot reach ${o.upstream}: ${causeOf(error)}`);
+    return new UpstreamError(502, `the upstream cut the transfer at ${this.written} of ${this.size} bytes (${causeOf(error)})`);
+  }
+
+  /** The size from Content-Length; the content named by X-Content-Sha256 (or the ETag) must be the one asked for. */
+  private checkHeaders(headers: Record<string, string>): number {
+    const o = this.options;
+    const named = headers['x-content-sha256'] ?? headers.etag?.replace(/^W\//, '').replace(/"/g, '');
     if (named && named !== o.sha256) throw new UpstreamError(502, `the upstream sent content ${named.slice(0, 12)}… instead of ${o.sha256.slice(0, 12)}…`);
-    const length = headers.get('content-length');
+    const length = headers['content-length'];
     if (!length || !/^\d+$/.test(length)) throw new UpstreamError(502, 'the upstream did not say how large the content is (no Content-Length)');
     const size = Number(length);
     if (o.expectedSize != null && o.expectedSize !== size) throw new UpstreamError(502, `the upstream announced ${size} bytes, expected ${o.expectedSize}`);
