@@ -118,10 +118,11 @@ export function receiveContent(o: ReceiveOptions): Promise<string> {
       writing = true;
       writeAll(o.file, region.buffer.subarray(region.written, region.filled), stored).then(() => {
         writing = false;
-        if (failure) return settle();
+        // Counted even after a failure: these bytes are on disk, and `stored` says what the file holds.
         region.written += n;
         stored += n;
         o.onStored(n);
+        if (failure) return settle();
         // A region is reused once written and no longer read into.
         if (region.written === region.filled && region !== queue.at(-1)) {
           queue.shift();
