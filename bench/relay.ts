@@ -212,7 +212,9 @@ export async function benchRelay(): Promise<string[]> {
     const relayCpu0 = cpuSeconds(relay.pid);
     sampler.mark('downloads');
     const url = `${relay.url}/api/agent/v1/content/${big.sha256}`;
-    const downloads = await crowd(url, machines.slice(0, CLIENTS).map((m) => m.token), BYTES);
+    const downloads = await crowd(url, machines.slice(0, CLIENTS).map((m) => m.token), BYTES).catch((error: Error) => {
+      throw new Error(`${error.message}\nthe relay's last lines:\n${relay!.output().split('\n').slice(-15).join('\n')}`);
+    });
     sampler.mark('after');
     const during = sampler.between('downloads', 'after');
     const relayCpu = cpuSeconds(relay.pid) - relayCpu0;
