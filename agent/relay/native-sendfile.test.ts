@@ -54,18 +54,17 @@ async function transfer(fd: number, offset: number, length: number, client: (soc
 
 /** A connected client that never reads; resolves with the server's side of the connection. */
 async function stalledClient(): Promise<net.Socket> {
-  let serverSide: net.Socket | undefined;
+  let accepted!: (server: net.Socket) => void;
+  const serverSide = new Promise<net.Socket>((resolve) => (accepted = resolve));
   const listener = net.createServer((server) => {
-    serverSide = server;
     server.on('error', () => undefined);
+    accepted(server);
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => listener.close());
   const socket = net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1');
   socket.pause();
   cleanups.push(() => socket.destroy());
-  await new Promise((resolve) => socket.once('connect', resolve));
-  while (!serverSide) await new Promise((resolve) => setTimeout(resolve, 5));
   return serverSide;
 }
 
