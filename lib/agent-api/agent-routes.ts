@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import { assignments, contentBlobs, jobs, packages } from '@/db/schema';
 import { applyReport } from '@/lib/assignments/apply-report';
 import { requestTurn } from '@/lib/assignments/request-turn';
+import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import { planEtag } from '@/lib/contract/agent-api';
 import { serveContent } from '@/lib/content/serve-content';
 import { AppError } from '@/lib/errors';
@@ -11,7 +12,7 @@ import { getPlan } from '@/lib/machines/get-plan';
 import { recordInventory } from '@/lib/machines/record-inventory';
 import { resolveMachine, touchMachine, type MachineIdentity } from '@/lib/machines/resolve-machine';
 import type { FastPathContext } from './fast-path';
-import { readJsonBody } from './read-json';
+import { readJsonBody, readReportBody } from './read-json';
 import { sendJson } from './send-json';
 
 const REPORT_MAX_BYTES = 4 * 1024 * 1024;
@@ -50,13 +51,16 @@ export async function plan(req: IncomingMessage, res: ServerResponse, ctx: FastP
 export async function content(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray): Promise<void> {
   const machine = await requireMachine(req, ctx);
   const sha256 = match[1];
-  // Only content of a package assigned to this machine: a machine token is not a key to the store.
+  // Only content of a package assigned to this machine, for an assignment that may still download
+  // it: the states the plan lists (an offer is not in the plan until the user chooses it). A
+  // cancelled, expired or finished one is no key to the store. The relay's HEAD authorization
+  // asks this same route, so a relay follows the same rule.
   const [blob] = await ctx.database.db
     .select({ size: contentBlobs.size })
     .from(contentBlobs)
     .innerJoin(packages, eq(packages.contentSha256, contentBlobs.sha256))
     .innerJoin(jobs, eq(jobs.packageId, packages.id))
-    .innerJoin(assignments, and(eq(assignments.jobId, jobs.id), eq(assignments.machineId, machine.id)))
+    .innerJoin(assignments, and(eq(assignments.jobId, jobs.id), eq(assignments.machineId, machine.id), inArray(assignments.state, [...ACTIVE_STATES])))
     .where(eq(contentBlobs.sha256, sha256))
     .limit(1);
   if (!blob) throw new AppError('not_found', { message: `No content ${sha256} is assigned to this machine.` });
@@ -73,7 +77,7 @@ export async function inventory(req: IncomingMessage, res: ServerResponse, ctx: 
 export async function report(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
   const machine = await requireMachine(req, ctx);
   // Events carry up to 64 KiB of output each; the agent sends at most 1 MiB per batch.
-  sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req, REPORT_MAX_BYTES) }));
+  sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readReportBody(req, REPORT_MAX_BYTES) }));
 }
 
 /** POST /api/agent/v1/turn: may this install start now (jobs with a cap on concurrent installs)? */

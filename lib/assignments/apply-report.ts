@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
 import { reportRequestSchema, type ReportEvent, type ReportResponse } from '@/lib/contract/agent-api';
-import { parseInput } from '@/lib/errors';
+import { sanitizeText } from '@/lib/contract/text';
+import { logUnexpected, parseInput } from '@/lib/errors';
 import { reofferAfterOwnUninstall } from './reoffer-after-uninstall';
 import { canMove, isTerminal } from './transitions';
 
@@ -14,19 +16,51 @@ type Result = ReportResponse['results'][number];
  * finished assignment backwards, a cancelled one forwards) is refused with the reason. The
  * assignment row is locked while its event is applied, so two copies of one report racing each
  * other still make one row.
+ *
+ * Each event is applied in its own transaction: one that cannot be stored is refused (with an
+ * error id the server's log explains) and the others still apply, so a single bad event never
+ * holds back the rest of the batch, nor, through the agent's outbox, every later report.
  */
 export async function applyReport(db: Db, { machineId, input, now = new Date() }: { machineId: string; input: unknown; now?: Date }): Promise<ReportResponse> {
-  const { events } = parseInput(reportRequestSchema, input, 'body');
+  const { events } = parseInput(reportRequestSchema, sanitizeReport(input), 'body');
   const results: Result[] = [];
-  await db.transaction(async (tx) => {
-    for (const event of events) results.push(await applyOne(tx, machineId, event, now));
-    // A finished assignment leaves the plan: a new version lets the agent drop it on its next poll.
-    if (results.some((r) => r.outcome === 'applied' && isTerminal(r.state as AssignmentState))) {
-      await tx.update(machines).set({ planVersion: sql`${machines.planVersion} + 1` }).where(eq(machines.id, machineId));
+  for (const event of events) {
+    try {
+      results.push(
+        await db.transaction(async (tx) => {
+          const result = await applyOne(tx, machineId, event, now);
+          // A finished assignment leaves the plan: a new version lets the agent drop it on its next poll.
+          if (result.outcome === 'applied' && isTerminal(result.state as AssignmentState)) {
+            await tx.update(machines).set({ planVersion: sql`${machines.planVersion} + 1` }).where(eq(machines.id, machineId));
+          }
+          return result;
+        }),
+      );
+    } catch (error) {
+      const id = crypto.randomUUID().slice(0, 8);
+      logUnexpected(id, error);
+      results.push({ assignmentId: event.assignmentId, attempt: event.attempt, state: event.state, outcome: 'refused', message: `the server could not record this event (error id ${id})` });
     }
-  });
+  }
   return { results };
 }
+
+/**
+ * Installer output is whatever the program printed: NUL and lone surrogates are replaced before
+ * validation (they would pass zod and then fail in the database). Only the events' own text
+ * fields, one level down, so a hostile body cannot make this walk deep.
+ */
+function sanitizeReport(input: unknown): unknown {
+  if (!isObject(input) || !Array.isArray(input.events)) return input;
+  return {
+    ...input,
+    events: input.events.map((event: unknown) =>
+      isObject(event) ? Object.fromEntries(Object.entries(event).map(([k, v]) => [k, typeof v === 'string' ? sanitizeText(v) : v])) : event,
+    ),
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 async function applyOne(tx: Db, machineId: string, event: ReportEvent, now: Date): Promise<Result> {
   const key = { assignmentId: event.assignmentId, attempt: event.attempt, state: event.state };
