@@ -19,7 +19,7 @@ import { localDate } from '../../lib/schedule/blackout';
 import { describeOpening, nextOpening, zoneOf } from '../../lib/schedule/next-opening';
 import { ServerError, readAnswer } from '../shared/http-client';
 import { agentDir, readIdentity } from './agent-dir';
-import { AgentDaemon, realWorld } from './daemon';
+import { AgentDaemon, realWorld, tokenRefusedSince } from './daemon';
 import { AgentBusy, lockAgentDir } from './dir-lock';
 import { enroll, EnrollRefused } from './enroll';
 import { factsFromChild } from './facts-child';
@@ -65,6 +65,7 @@ export function buildProgram(): Command {
       const world = realWorld(factsFromChild(entryPoint()));
       world.log(`depot-agent: machine ${identity.machineId}, server ${identity.server}`);
       const daemon = new AgentDaemon(identity, dir, world);
+      stop.signal.addEventListener('abort', () => daemon.stopping(), { once: true });
       if (opts.once) {
         const result = await daemon.round(stop.signal).catch((error: Error) => {
           world.log(`round failed: ${error.message}`);
@@ -85,10 +86,12 @@ export function buildProgram(): Command {
     .action(async () => {
       const { dir, identity } = enrolledIdentity();
       console.log(`Machine ${identity.machineId}, enrolled with ${identity.server} on ${identity.enrolledAt}.`);
+      const refused = tokenRefusedSince(dir);
+      if (refused) console.log(`The server refuses this machine's token since ${refused} (retired?): the agent runs nothing from its cached plan until the server accepts it again.`);
       let plan;
       try {
         const res = await fetch(`${identity.server}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${identity.token}` }, signal: AbortSignal.timeout(10_000) });
-        if (res.status === 401) throw new Error('the server refused this machine’s token (401): the machine was retired; enrol it again');
+        if (res.status === 401) throw new Error('the server refuses this machine’s token (401): the machine was retired; enrol it again. Nothing from the cached plan runs until the server accepts it');
         plan = planSchema.parse(readAnswer(res.status, await res.text()));
       } catch (error) {
         // Offline: say so, and show the plan the daemon keeps on disk.

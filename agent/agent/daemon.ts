@@ -11,7 +11,7 @@ import { readStateFile } from '../shared/state-file';
 import { realProbe, type MachineProbe } from './checks';
 import type { DownloadTuning } from './download';
 import { Executor } from './executor';
-import { runProcess, type ProcessRunner } from './process-runner';
+import { runProcess, waitForChild, type ProcessRunner } from './process-runner';
 
 /** Everything the daemon touches outside itself, so tests drive time and failures without sleeping. */
 export interface AgentWorld {
@@ -56,12 +56,25 @@ export interface RoundResult {
 // Facts are re-read on a slow timer: some systeminformation calls take 0.1-0.5 s.
 const FACTS_EVERY_MS = 30 * 60_000;
 const DEFAULT_POLL = { pollSeconds: 60, jitterSeconds: 30 };
+/** After a stop (SIGTERM), how long the last reports may take to reach the server. */
+export const FINAL_REPORT_MS = 10_000;
+/** Written while the server refuses this machine's token, so a restart does not run the cached plan either. */
+const TOKEN_REFUSED = 'token-refused.json';
+
+/** The state file's text when the server refused this machine's token, else null (`depot-agent status`). */
+export function tokenRefusedSince(dir: string): string | null {
+  return readText(path.join(dir, TOKEN_REFUSED));
+}
 
 /**
  * The agent's loop: one round at a time, never overlapping. A round sends the inventory when it
  * changed, then asks for the plan with the cached version (304: nothing to do). The plan is kept
  * on disk, so a restart or an unreachable server leaves the machine with its last plan. A 401 is
  * reported plainly and the token is kept: a brief refusal must not make the agent forget who it is.
+ *
+ * Unreachable (no answer, a timeout, a 5xx) and refused (401 for this machine's token) differ: the
+ * first keeps installing from the cached plan, the second runs nothing from it at all until the
+ * server accepts the token again, since a retired machine's plan holds only cancelled work.
  */
 export class AgentDaemon {
   plan: Plan | null;
@@ -69,6 +82,10 @@ export class AgentDaemon {
   private factsAt = -Infinity;
   private facts: Inventory | null = null;
   private sentFactsHash: string | null;
+  /** Since when the server refuses this machine's token (ISO time), or null; kept on disk. */
+  private refusedSince: string | null;
+  /** Aborts when a stop's last reports must give up (FINAL_REPORT_MS after the stop). */
+  private finalReports: AbortSignal | null = null;
 
   constructor(
     private readonly identity: Identity,
@@ -81,6 +98,7 @@ export class AgentDaemon {
     // A plan left by an earlier enrolment of this directory belongs to another machine.
     this.plan = cached?.machineId === identity.machineId ? cached : null;
     this.sentFactsHash = readText(path.join(dir, 'inventory.sha256'));
+    this.refusedSince = tokenRefusedSince(dir);
     this.executor = new Executor(identity, dir, {
       now: world.now,
       fetch: world.fetch,
@@ -93,6 +111,8 @@ export class AgentDaemon {
       },
       currentPlan: () => this.currentPlan(),
       requestTurn: (a) => this.requestTurn(a),
+      tokenRefused: () => this.refusedSince !== null,
+      waitForChild,
     }, download);
   }
 
@@ -117,6 +137,7 @@ export class AgentDaemon {
         await this.refusal(res, 'asking for a turn to install');
         return null;
       }
+      this.tokenAccepted();
       return turnResponseSchema.parse(await res.json());
     } catch {
       return null;
@@ -141,8 +162,13 @@ export class AgentDaemon {
    */
   private async refreshPlan(): Promise<Response | null> {
     const res = await this.request('GET', '/plan', undefined, this.plan ? planEtagOf(this.plan) : undefined);
+    if (res.status === 304 || res.status === 200) this.tokenAccepted();
     if (res.status === 304) return null;
-    if (res.status !== 200) return res;
+    if (res.status !== 200) {
+      // Judged here too, so a refusal found right before an installer stops it.
+      if (res.status === 401) this.tokenRefused();
+      return res;
+    }
     this.keepPlan(planSchema.parse(await res.json()));
     return null;
   }
@@ -154,6 +180,7 @@ export class AgentDaemon {
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    signal.addEventListener('abort', () => this.stopping(), { once: true });
     // A random first delay: a fleet restarted together (a power cut, an update) does not stampede.
     await this.world.sleep(Math.round(this.world.random() * (this.plan?.jitterSeconds ?? DEFAULT_POLL.jitterSeconds) * 1000), signal);
     while (!signal.aborted) {
@@ -182,11 +209,26 @@ export class AgentDaemon {
       });
       await this.world.wait(delay, wakeAt, signal);
     }
+    // A stop during an install: the installer was let finish, and its report goes now, not at the next start.
+    await this.flushReports();
+  }
+
+  /**
+   * A stop (SIGTERM) aborts the round's requests, but the last reports still get FINAL_REPORT_MS
+   * to reach the server: an install that ended while the agent was stopping is reported before
+   * it exits, not left on disk until the next start.
+   */
+  stopping(): void {
+    this.finalReports ??= AbortSignal.timeout(FINAL_REPORT_MS);
   }
 
   /** Installs what is due, then sends the reports; returns when the next assignment is due. */
   async work(signal?: AbortSignal): Promise<Date | null> {
     if (!this.plan) return null;
+    if (this.refusedSince) {
+      this.world.log(`the server refuses this machine's token since ${this.refusedSince}: nothing from the cached plan runs (no install, uninstall or detection) until it accepts it again`);
+      return null;
+    }
     const wakeAt = await this.executor.work(this.plan, signal);
     await this.flushReports();
     return wakeAt;
@@ -198,13 +240,20 @@ export class AgentDaemon {
     return this.executor.outbox.flush((events) => this.sendReport(events), this.world.log);
   }
 
-  private async sendReport(events: ReportEvent[]): Promise<ReportResponse | null> {
+  private async sendReport(events: ReportEvent[]): Promise<ReportResponse | { refusedBatch: string } | null> {
     try {
-      const res = await this.request('POST', '/report', { events });
+      const res = await this.request('POST', '/report', { events }, undefined, true);
+      // The server refuses the batch as a whole (bad input, too large): the outbox tries the events
+      // one by one and drops one it refuses alone, so it never sends the same refused batch forever.
+      if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 408 && res.status !== 429) {
+        const text = await res.text().catch(() => '');
+        return { refusedBatch: `the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+      }
       if (res.status !== 200) {
         await this.refusal(res, 'report');
         return null;
       }
+      this.tokenAccepted();
       return reportResponseSchema.parse(await res.json());
     } catch (error) {
       this.world.log(`report: ${(error as Error).message}`);
@@ -249,6 +298,7 @@ export class AgentDaemon {
     const res = await this.request('POST', '/inventory', this.facts);
     if (res.status !== 200) return { status: res.status, result: await this.refusal(res, 'inventory') };
     await res.body?.cancel();
+    this.tokenAccepted();
     this.sentFactsHash = hash;
     writeStateFile(this.dir, 'inventory.sha256', hash);
     return { status: 200, result: { ok: true } };
@@ -257,14 +307,30 @@ export class AgentDaemon {
   private async refusal(res: Response, what: string): Promise<RoundResult> {
     const text = await res.text().catch(() => '');
     if (res.status === 401) {
-      this.world.log(`the server refused this machine's token (401) for ${what}; keeping it and retrying. If this lasts, the machine was retired: enrol it again.`);
+      this.tokenRefused();
+      this.world.log(`the server refused this machine's token (401) for ${what}; keeping it and retrying, and running nothing from the cached plan meanwhile. If this lasts, the machine was retired: enrol it again.`);
     } else {
       this.world.log(`${what}: the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`);
     }
     return { ok: false, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), this.world.now()) };
   }
 
-  private request(method: string, route: string, body?: unknown, ifNoneMatch?: string): Promise<Response> {
+  private tokenRefused(): void {
+    if (this.refusedSince) return;
+    this.refusedSince = new Date(this.world.now()).toISOString();
+    writeStateFile(this.dir, TOKEN_REFUSED, this.refusedSince);
+  }
+
+  private tokenAccepted(): void {
+    if (!this.refusedSince) return;
+    this.refusedSince = null;
+    fs.rmSync(path.join(this.dir, TOKEN_REFUSED), { force: true });
+    this.world.log('the server accepts this machine\'s token again; the plan runs again');
+  }
+
+  /** finalReport: a report, which after a stop still gets its bounded time (see stopping()). */
+  private request(method: string, route: string, body?: unknown, ifNoneMatch?: string, finalReport = false): Promise<Response> {
+    const stop = finalReport && this.finalReports ? this.finalReports : this.stop;
     return this.world.fetch(`${this.identity.server}${AGENT_API}${route}`, {
       method,
       headers: {
@@ -273,7 +339,7 @@ export class AgentDaemon {
         ...(ifNoneMatch ? { 'if-none-match': ifNoneMatch } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal: this.stop ? AbortSignal.any([this.stop, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
+      signal: stop ? AbortSignal.any([stop, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
   }
 }

@@ -82,6 +82,8 @@ function setup(overrides: Partial<ExecutorWorld> = {}, before?: (dir: string) =>
     sendReports: async () => undefined,
     currentPlan: async () => null,
     requestTurn: async () => ({ granted: true, retryAfterSeconds: null, message: 'turn granted' }),
+    tokenRefused: () => false,
+    waitForChild: async () => true,
     ...overrides,
   };
   return { dir, runs, executor: new Executor({ ...identity, server: extra.server ?? identity.server }, dir, world, extra.tuning) };

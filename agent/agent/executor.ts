@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { sanitizeText } from '../../lib/contract/text';
 import { AGENT_API, OUTPUT_LIMIT, type Plan, type PlanAssignment, type ReportEvent, type TurnResponse } from '../../lib/contract/agent-api';
 import { formatLocal, relativeTime } from '../../lib/schedule/relative-time';
 import type { Identity } from './agent-dir';
@@ -10,7 +11,7 @@ import { installerEnv, prepareInstall, uninstallArgv } from './installers';
 import { FINISHED, LocalState } from './local-state';
 import { isAnnounced, nameOf, startTime } from './notices';
 import { Outbox } from './outbox';
-import type { ProcessRunner } from './process-runner';
+import type { ChildIdentity, ProcessRunner } from './process-runner';
 
 /** What the executor touches outside itself: injected, so tests drive time and installers. */
 export interface ExecutorWorld {
@@ -35,6 +36,13 @@ export interface ExecutorWorld {
    * job waits, a cap needs the server; any other starts as its plan says).
    */
   requestTurn(a: PlanAssignment): Promise<TurnResponse | null>;
+  /**
+   * The server refused this machine's token (401) and has not accepted it since: the machine was
+   * retired, so nothing from the cached plan runs (no installer, no detection command).
+   */
+  tokenRefused(): boolean;
+  /** Waits (at most timeoutMs) until an installer left by a killed agent is gone; true when it is. */
+  waitForChild(child: ChildIdentity, timeoutMs: number, signal?: AbortSignal): Promise<boolean>;
 }
 
 /** How long to wait for a turn when the server cannot be reached or names no time. */
@@ -76,7 +84,7 @@ export class Executor {
   async work(plan: Plan, signal?: AbortSignal): Promise<Date | null> {
     let next: number | null = null;
     for (const a of plan.assignments) {
-      if (signal?.aborted) break;
+      if (signal?.aborted || this.world.tokenRefused()) break;
       try {
         const due = await this.step(plan, a, signal);
         if (due !== null) next = next === null ? due : Math.min(next, due);
@@ -117,7 +125,7 @@ export class Executor {
     }
     // Found in the journal as started: the agent died during that install.
     if (local?.state === 'installing' || (!local && a.state === 'installing')) {
-      await this.recover(a);
+      await this.recover(a, local?.child, signal);
       return null;
     }
     // Conditions first: a machine that cannot take the package does not download it.
@@ -146,6 +154,7 @@ export class Executor {
     let fresh = a;
     if (a.kind !== 'inventory') {
       const current = await this.world.currentPlan();
+      if (this.world.tokenRefused()) return null;
       const found = current?.assignments.find((c) => c.assignmentId === a.assignmentId && c.attempt === a.attempt);
       if (current && !found) {
         this.world.log(`${a.jobName}: no longer in the plan (cancelled or held); not run`);
@@ -242,6 +251,7 @@ export class Executor {
       // steps go first, or the server would refuse them once the turn moves the row on.
       await this.world.sendReports();
       const turn = await this.world.requestTurn(a);
+      if (this.world.tokenRefused()) return null;
       if (!turn && a.maxConcurrent === null) {
         // Unreachable is not a refusal: an install the plan says is due runs offline, at its time.
         this.world.log(`${a.jobName}: the server cannot be reached to confirm the start; starting as the plan says`);
@@ -271,8 +281,16 @@ export class Executor {
     }
     if (!argv) return this.done(a, { state: 'installed', reason: note });
 
-    this.world.log(`${a.kind} ${pkg.displayName} ${pkg.version}: ${argv.join(' ')}`);
-    const result = await this.world.run(argv, { timeoutMs: pkg.installer.timeoutSeconds * 1000, env: installerEnv(), cwd: this.downloads });
+    // The program and the number of arguments only: arguments may hold secrets (a licence key).
+    this.world.log(`${a.kind} ${pkg.displayName} ${pkg.version}: ${argv[0]} with ${argv.length - 1} argument(s)`);
+    const started = this.state.get(a.assignmentId, a.attempt)!;
+    const result = await this.world.run(argv, {
+      timeoutMs: pkg.installer.timeoutSeconds * 1000,
+      env: installerEnv(),
+      cwd: this.downloads,
+      // Journaled before anything else happens: an agent killed now finds the installer on restart.
+      onSpawn: (child) => this.state.set(a.assignmentId, { ...started, child }),
+    });
     const output = result.output.length > OUTPUT_LIMIT ? result.output.slice(-OUTPUT_LIMIT) : result.output;
     const ok = result.exitCode !== null && pkg.installer.successExitCodes.includes(result.exitCode);
     if (!ok) {
@@ -295,7 +313,15 @@ export class Executor {
    * The agent stopped while this install ran (killed, power lost). Running the installer again
    * blindly could do harm (a half-applied upgrade run twice), so the detection rule decides.
    */
-  private async recover(a: PlanAssignment): Promise<void> {
+  private async recover(a: PlanAssignment, child: ChildIdentity | undefined, signal?: AbortSignal): Promise<void> {
+    // The installer runs in its own process group, so it outlives a killed agent: wait for it
+    // (at most its own timeout) before the detection rule judges a half-finished install.
+    if (child && a.package) {
+      this.world.log(`${a.jobName}: the ${a.kind} started by the previous agent (pid ${child.pid}) may still be running; waiting for it to end`);
+      const gone = await this.world.waitForChild(child, a.package.installer.timeoutSeconds * 1000, signal);
+      if (!gone && signal?.aborted) return;
+      if (!gone) this.world.log(`${a.jobName}: pid ${child.pid} still runs after the installer's timeout; the detection rule decides now`);
+    }
     const found = a.package && a.kind !== 'inventory' ? await detect(a.package.detection, this.world.probe) : null;
     const done = a.kind === 'uninstall' ? found === false : found === true;
     if (done) {
@@ -318,10 +344,16 @@ export class Executor {
 
   private record(a: PlanAssignment, outcome: Outcome): void {
     const at = new Date(this.world.now()).toISOString();
-    const reason = outcome.reason && outcome.reason.length > REASON_LIMIT ? `${outcome.reason.slice(0, REASON_LIMIT - 1)}…` : outcome.reason;
-    this.outbox.add({ assignmentId: a.assignmentId, attempt: a.attempt, at, ...outcome, ...(reason === undefined ? {} : { reason }) });
+    // Output is whatever the program printed: NUL and lone surrogates are replaced, or the server
+    // could not store the report (and, before it refused per event, the outbox stuck on it).
+    const clean = outcome.reason === undefined ? undefined : sanitizeText(outcome.reason);
+    const reason = clean && clean.length > REASON_LIMIT ? `${clean.slice(0, REASON_LIMIT - 1)}…` : clean;
+    const output = outcome.output === undefined ? {} : { output: sanitizeText(outcome.output) };
+    this.outbox.add({ assignmentId: a.assignmentId, attempt: a.attempt, at, ...outcome, ...output, ...(reason === undefined ? {} : { reason }) });
     this.state.set(a.assignmentId, { attempt: a.attempt, state: outcome.state, at });
-    if (FINISHED.has(outcome.state)) this.world.log(`${a.jobName}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}`);
+    // A completed uninstall reports `installed` (the job's target state); the log says what happened.
+    const said = a.kind === 'uninstall' && outcome.state === 'installed' ? 'removed' : outcome.state;
+    if (FINISHED.has(outcome.state)) this.world.log(`${a.jobName}: ${said}${reason ? ` (${reason})` : ''}`);
   }
 
   /** Removes downloads no unfinished assignment of the plan needs any more. */

@@ -9,6 +9,8 @@ const entrySchema = z.object({
   attempt: z.number().int(),
   state: z.enum(['downloading', 'ready', 'installing', 'installed', 'failed', 'skipped']),
   at: z.string(),
+  /** The installer's process while `installing`: pid and /proc start time, so a restart can wait for it. */
+  child: z.object({ pid: z.number().int().positive(), startTime: z.string().nullable() }).optional(),
 });
 export type LocalAssignment = z.infer<typeof entrySchema>;
 

@@ -46,15 +46,31 @@ export class Outbox {
    * Sends what is queued in batches, oldest first; drops every event the server answered for
    * (applied, duplicate or refused: a refused one can never succeed and is logged). Returns false
    * when the server could not be reached; the rest stays queued.
+   *
+   * A batch the server refuses as a whole (a 4xx such as 422: an event it cannot parse, say from
+   * a newer agent) is sent again one event at a time, and an event refused alone is dropped with
+   * a log line: one bad event must not keep every later report on this machine from the server.
    */
-  async flush(send: (events: ReportEvent[]) => Promise<ReportResponse | null>, log: (line: string) => void): Promise<boolean> {
+  async flush(send: (events: ReportEvent[]) => Promise<ReportResponse | { refusedBatch: string } | null>, log: (line: string) => void): Promise<boolean> {
+    let oneByOne = false;
     while (this.events.length > 0) {
-      const batch = takeBatch(this.events);
+      const batch = oneByOne ? this.events.slice(0, 1) : takeBatch(this.events);
       const answer = await send(batch);
       if (!answer) return false;
+      if ('refusedBatch' in answer) {
+        if (batch.length > 1) {
+          oneByOne = true;
+          continue;
+        }
+        const [e] = batch;
+        log(`report ${e.state} of assignment ${e.assignmentId} (attempt ${e.attempt}) refused, dropped: ${answer.refusedBatch}`);
+        this.events = this.events.filter((q) => keyOf(q) !== keyOf(e));
+        this.save();
+        continue;
+      }
       const answered = new Set(answer.results.map(keyOf));
       for (const r of answer.results) {
-        if (r.outcome === 'refused') log(`report ${r.state} of assignment ${r.assignmentId} (attempt ${r.attempt}) refused: ${r.message ?? ''}`);
+        if (r.outcome === 'refused') log(`report ${r.state} of assignment ${r.assignmentId} (attempt ${r.attempt}) refused, dropped: ${r.message ?? ''}`);
       }
       const before = this.events.length;
       this.events = this.events.filter((e) => !answered.has(keyOf(e)));

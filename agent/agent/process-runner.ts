@@ -25,6 +25,18 @@ export interface RunOptions {
   /** Bytes of output kept (the last ones); default 65536. */
   outputLimit?: number;
   signal?: AbortSignal;
+  /**
+   * Called once the child runs, with its pid and its start time (field 22 of /proc/<pid>/stat,
+   * null where there is no /proc): the install journal records both, so an agent killed meanwhile
+   * can find the installer still running after a restart without mistaking a reused pid for it.
+   */
+  onSpawn?(child: ChildIdentity): void;
+}
+
+/** A process as the journal knows it: a pid alone may be reused after the process ends. */
+export interface ChildIdentity {
+  pid: number;
+  startTime: string | null;
 }
 
 export interface RunResult {
@@ -186,6 +198,7 @@ export const runProcess: ProcessRunner = async (argv, options) => {
     return result({ exitCode: null, signal: null, error: spawnError(err, argv[0], options.cwd) });
   }
   const pid = child.pid;
+  options.onSpawn?.({ pid, startTime: processStartTime(pid) });
 
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => output.push(chunk));
@@ -234,3 +247,43 @@ export const runProcess: ProcessRunner = async (argv, options) => {
   child.stderr?.destroy();
   return result({ exitCode, signal });
 };
+
+/** The process's start time in clock ticks since boot (/proc/<pid>/stat field 22), or null. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "(comm)": state is field 3, starttime field 22, so index 19 of what follows.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Whether this very process still runs: the same pid with the same start time, and not a zombie.
+ * Without /proc (no start time recorded) a pid alone is not trusted: a reused one is not waited for.
+ */
+export function childRunning(child: ChildIdentity): boolean {
+  if (child.startTime === null) return false;
+  try {
+    const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] === child.startTime && fields[0] !== 'Z' && fields[0] !== 'X';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Waits until the child is gone, checking every pollMs, for at most timeoutMs (or until signal
+ * aborts); true when it is gone. For an installer left running by an agent that was killed.
+ */
+export async function waitForChild(child: ChildIdentity, timeoutMs: number, signal?: AbortSignal, pollMs = 200): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (childRunning(child)) {
+    if (signal?.aborted || Date.now() >= until) return false;
+    await delay(pollMs);
+  }
+  return true;
+}
