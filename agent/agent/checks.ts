@@ -45,12 +45,19 @@ export function realProbe(run: ProcessRunner): MachineProbe {
       return !rpm.error && rpm.exitCode === 0 ? rpm.output.trim().replace(/^0:/, '') : null;
     },
     async fileSha256(file) {
+      // Only a regular file has a hash: /dev/zero never ends and opening a FIFO waits for a writer,
+      // so the path is opened without blocking and checked on the descriptor (no race with a swap).
+      let handle: fs.promises.FileHandle | undefined;
       try {
+        handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+        if (!(await handle.stat()).isFile()) return null;
         const hash = crypto.createHash('sha256');
-        for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+        for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
         return hash.digest('hex');
       } catch {
         return null;
+      } finally {
+        await handle?.close();
       }
     },
     run,
@@ -84,6 +91,7 @@ export async function detect(d: Detection, probe: MachineProbe): Promise<boolean
       return version !== null && (!d.versions || satisfiesRange(version, d.versions));
     }
     case 'file': {
+      // Existence only (never opened, so a device or a FIFO cannot hang it); a hash reads regular files only.
       if (!d.sha256) return fs.existsSync(d.path);
       return (await probe.fileSha256(d.path)) === d.sha256;
     }
@@ -93,3 +101,4 @@ export async function detect(d: Detection, probe: MachineProbe): Promise<boolean
     }
   }
 }
+

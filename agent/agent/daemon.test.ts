@@ -141,3 +141,94 @@ describe('realWorld.sleep', () => {
     expect(EventEmitter.getEventListeners(live.signal, 'abort')).toHaveLength(0);
   });
 });
+
+describe('AgentDaemon: a refused token (a retired machine)', () => {
+  const cachedPlan = () => ({
+    ...plan(4),
+    assignments: [
+      {
+        assignmentId: '44444444-4444-4444-8444-444444444444', attempt: 1, jobId: '22222222-2222-4222-8222-222222222222', jobName: 'cancelled install',
+        kind: 'install', state: 'pending', timing: 'asap', startAt: null, notBefore: null, deadline: null, loadSpreading: false,
+        package: {
+          id: '33333333-3333-4333-8333-333333333333', packageId: 'p', version: '1', generation: 1, displayName: 'P', sha256: 'a'.repeat(64), size: 1, fileName: 'p.sh',
+          installer: { kind: 'script', install: ['{file}'], successExitCodes: [0], timeoutSeconds: 60, reboot: 'never' },
+          conditions: { requires: [{ name: 'libc6' }] }, detection: { kind: 'command', argv: ['/bin/true'], successExitCodes: [0] },
+        },
+      },
+    ],
+  });
+
+  it('runs nothing from its cached plan after a 401, across a restart, until the server accepts the token again', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify(cachedPlan()));
+    const ran: string[][] = [];
+    const probed: string[] = [];
+    const probe = new Proxy({}, { get: (_t, name) => () => { probed.push(String(name)); throw new Error('the machine was probed'); } });
+    const extra = { run: async (argv: string[]) => { ran.push(argv); throw new Error('ran'); }, probe: probe as never };
+    const first = world([new Response('{}', { status: 401 })], extra);
+    const daemon = new AgentDaemon(identity, dir, first.w);
+    expect(await daemon.round()).toEqual({ ok: false, retryAfterMs: undefined });
+    expect(await daemon.work()).toBeNull();
+    expect(ran).toEqual([]);
+    expect(probed).toEqual([]); // no condition or detection check either
+    expect(first.requests).toHaveLength(1); // no download either
+    expect(first.logs.join('\n')).toContain('nothing from the cached plan runs');
+
+    // A restart while the server is unreachable still runs nothing: the refusal is kept on disk.
+    const second = world([new Error('connect ECONNREFUSED')], extra);
+    const restarted = new AgentDaemon(identity, dir, second.w);
+    expect((await restarted.round()).ok).toBe(false);
+    expect(await restarted.work()).toBeNull();
+    expect(ran).toEqual([]);
+    expect(probed).toEqual([]);
+
+    // Accepted again (a 304 for its plan): the refusal is forgotten.
+    const third = world([new Response('{"planVersion":4}'), new Response(null, { status: 304 })], extra);
+    const back = new AgentDaemon(identity, dir, third.w);
+    expect(await back.round()).toEqual({ ok: true });
+    expect(fs.existsSync(path.join(dir, 'token-refused.json'))).toBe(false);
+    expect(third.logs.join('\n')).toContain('accepts this machine');
+  });
+
+  it('keeps polling at its back-off cap while refused', async () => {
+    const dir = tempDir();
+    const stop = new AbortController();
+    const responses = Array.from({ length: 12 }, () => new Response('{}', { status: 401 }));
+    const { w, sleeps } = world(responses);
+    const originalWait = w.wait;
+    w.wait = async (ms, wakeAt, signal) => {
+      await originalWait(ms, wakeAt, signal);
+      if (sleeps.length === 13) stop.abort();
+    };
+    await new AgentDaemon(identity, dir, w).run(stop.signal);
+    expect(Math.max(...sleeps.slice(1))).toBe(sleeps[12]);
+    expect(sleeps[12]).toBeGreaterThan(60_000);
+  });
+});
+
+describe('AgentDaemon: a stop', () => {
+  it('still sends the queued reports after the stop aborted the round', async () => {
+    const dir = tempDir();
+    const event = { assignmentId: '44444444-4444-4444-8444-444444444444', attempt: 1, state: 'installed', at: '2027-01-01T00:00:00.000Z', exitCode: 0 };
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify([event]));
+    const signals: (AbortSignal | undefined)[] = [];
+    const { w, requests } = world([new Response('{"planVersion":1}'), new Response(null, { status: 304 }), Response.json({ results: [{ assignmentId: event.assignmentId, attempt: 1, state: 'installed', outcome: 'applied' }] })]);
+    const inner = w.fetch;
+    w.fetch = (async (url: string, init: RequestInit) => {
+      signals.push(init.signal ?? undefined);
+      if (init.signal?.aborted) throw new Error('fetch failed: aborted');
+      return inner(url, init);
+    }) as unknown as typeof fetch;
+    const daemon = new AgentDaemon(identity, dir, w);
+    const stop = new AbortController();
+    const queued = daemon.executor.outbox.flush;
+    // The first round's reports fail (the server is briefly away); the stop comes during that round.
+    daemon.executor.outbox.flush = async () => false;
+    await daemon.round(stop.signal);
+    daemon.executor.outbox.flush = queued;
+    stop.abort();
+    await daemon.run(stop.signal);
+    expect(requests.map((r) => r.url.replace(identity.server, ''))).toEqual(['/api/agent/v1/inventory', '/api/agent/v1/plan', '/api/agent/v1/report']);
+    expect(daemon.executor.outbox.size).toBe(0);
+  });
+});

@@ -180,7 +180,8 @@ export class AgentDaemon {
   }
 
   async run(signal: AbortSignal): Promise<void> {
-    signal.addEventListener('abort', () => this.stopping(), { once: true });
+    if (signal.aborted) this.stopping();
+    else signal.addEventListener('abort', () => this.stopping(), { once: true });
     // A random first delay: a fleet restarted together (a power cut, an update) does not stampede.
     await this.world.sleep(Math.round(this.world.random() * (this.plan?.jitterSeconds ?? DEFAULT_POLL.jitterSeconds) * 1000), signal);
     while (!signal.aborted) {

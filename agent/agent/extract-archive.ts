@@ -186,7 +186,7 @@ const diskKind = (p: string): Promise<Kind> =>
   );
 
 /** One pass: `write` false only checks (against a model of the disk), true checks against the disk and writes. */
-async function pass(file: string, target: string, write: boolean): Promise<ExtractCounts> {
+async function pass(file: string, target: string, write: boolean, maxBytes: number): Promise<ExtractCounts> {
   const counts: ExtractCounts = { files: 0, directories: 0, links: 0, bytes: 0 };
   const model = new Map<string, Kind>(); // first pass: what the disk would look like by now
   const extracted = new Set<string>(); // regular files written by this archive: the only hardlink sources
@@ -230,7 +230,9 @@ async function pass(file: string, target: string, write: boolean): Promise<Extra
         if (existing !== 'none') await fsp.unlink(dest); // a symlink here is removed, not followed
         await fsp.mkdir(dest, 0o700);
       }
-      if (write) await fsp.chmod(dest, (e.mode & 0o777) | 0o700); // no setgid/sticky; owner can always enter
+      // No setgid/sticky, no write for group or others (a root-owned folder anyone could change);
+      // the owner can always enter.
+      if (write) await fsp.chmod(dest, (e.mode & 0o755) | 0o700);
       made(rel, 'dir');
       counts.directories++;
       continue;
@@ -240,6 +242,9 @@ async function pass(file: string, target: string, write: boolean): Promise<Extra
     if (existing === 'dir') throw new ArchiveRejected(e.name, 'would replace a directory');
     if (write && existing !== 'none') await fsp.unlink(dest);
     if (e.type === '0' || e.type === '\0') {
+      // Sizes come from the headers and exactly that many bytes are written, so the first pass
+      // refuses an archive that would fill the disk before anything is written.
+      if (counts.bytes + e.size > maxBytes) throw new ArchiveRejected(e.name, `the archive would extract to more than ${maxBytes} bytes`);
       if (write) {
         // O_EXCL|O_NOFOLLOW: if something reappeared at the path since the unlink, fail instead of following it.
         const out = await fsp.open(dest, C.O_WRONLY | C.O_CREAT | C.O_EXCL | (C.O_NOFOLLOW ?? 0), 0o600);
@@ -247,7 +252,9 @@ async function pass(file: string, target: string, write: boolean): Promise<Extra
           .take(e.size, async (b) => {
             for (let o = 0; o < b.length; ) o += (await out.write(b, o)).bytesWritten;
           })
-          .then(() => out.chmod(e.mode & 0o777)) // setuid/setgid/sticky stripped: no setuid-root binaries planted
+          // setuid/setgid/sticky and group/other write stripped: no setuid-root binaries planted,
+          // nothing root runs that any local user could rewrite.
+          .then(() => out.chmod(e.mode & 0o755))
           .finally(() => out.close());
       }
       made(rel, 'file');
@@ -263,10 +270,18 @@ async function pass(file: string, target: string, write: boolean): Promise<Extra
   return counts;
 }
 
-/** Extracts a .tar or .tar.gz into target (created if missing). Throws ArchiveRejected, with nothing written, on a hostile entry. */
-export async function extractArchive(file: string, target: string): Promise<ExtractCounts> {
+/** The extracted size allowed by default: this many times the archive's own size. */
+export const DEFAULT_EXTRACT_RATIO = 4;
+
+/**
+ * Extracts a .tar or .tar.gz into target (created if missing). Throws ArchiveRejected, with
+ * nothing written, on a hostile entry or when its files add up to more than maxBytes (default
+ * DEFAULT_EXTRACT_RATIO times the archive's size: a small gzip bomb must not fill the disk).
+ */
+export async function extractArchive(file: string, target: string, options: { maxBytes?: number } = {}): Promise<ExtractCounts> {
   const root = path.resolve(target);
-  await pass(file, root, false);
+  const maxBytes = options.maxBytes ?? DEFAULT_EXTRACT_RATIO * (await fsp.stat(file)).size;
+  await pass(file, root, false, maxBytes);
   await fsp.mkdir(root, { recursive: true });
-  return pass(file, root, true);
+  return pass(file, root, true, maxBytes);
 }

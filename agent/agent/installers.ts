@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { PlanPackage } from '../../lib/contract/agent-api';
-import { extractArchive } from './extract-archive';
+import { z } from 'zod';
+import { DEFAULT_EXTRACT_RATIO, extractArchive } from './extract-archive';
 
 /**
  * The argv an installer kind runs, with `{file}` (the verified download) and `{dir}` (an
@@ -27,13 +28,24 @@ export interface PreparedInstall {
   note?: string;
 }
 
+/**
+ * How many times its own size an archive may extract to: DEPOT_AGENT_EXTRACT_RATIO (a positive
+ * number), else DEFAULT_EXTRACT_RATIO.
+ */
+export function extractRatio(env: NodeJS.ProcessEnv = process.env): number {
+  const parsed = z.coerce.number().positive().finite().safeParse(env.DEPOT_AGENT_EXTRACT_RATIO);
+  if (env.DEPOT_AGENT_EXTRACT_RATIO === undefined) return DEFAULT_EXTRACT_RATIO;
+  if (!parsed.success) throw new Error(`DEPOT_AGENT_EXTRACT_RATIO: expected a positive number, got "${env.DEPOT_AGENT_EXTRACT_RATIO}"`);
+  return parsed.data;
+}
+
 /** Gets the verified file ready for its installer kind, and says what to run. */
 export async function prepareInstall(pkg: PlanPackage, file: string): Promise<PreparedInstall> {
   const { installer } = pkg;
   if (installer.kind === 'script') fs.chmodSync(file, 0o700);
   if (installer.kind === 'archive') {
     const dir = installer.extractTo!;
-    const counts = await extractArchive(file, dir);
+    const counts = await extractArchive(file, dir, { maxBytes: extractRatio() * pkg.size });
     const note = `extracted ${counts.files} file(s), ${counts.directories} folder(s) and ${counts.links} link(s) to ${dir}`;
     return { argv: installer.install ? substitute(installer.install, { file, dir }) : null, note };
   }
