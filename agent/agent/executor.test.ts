@@ -9,6 +9,7 @@ import type { MachineProbe } from './checks';
 import { sha256Of, startContentStandIn, type ContentStandIn } from './content-stand-in';
 import { Executor, type ExecutorWorld } from './executor';
 import { installerEnv } from './installers';
+import { LocalState } from './local-state';
 import { Outbox } from './outbox';
 import type { RunResult } from './process-runner';
 import type { DownloadTuning } from './download';
@@ -355,5 +356,83 @@ describe('installerEnv', () => {
   it('passes a short allow-list, never the agent’s own secrets', () => {
     const env = installerEnv({ PATH: '/usr/bin', DEPOT_ENROLMENT_SECRET: 'dps_secret', HOME: '/root', AWS_SECRET_ACCESS_KEY: 'x' } as unknown as NodeJS.ProcessEnv);
     expect(env).toEqual({ PATH: '/usr/bin', HOME: '/root', DEBIAN_FRONTEND: 'noninteractive' });
+  });
+});
+
+describe('Executor: output, logs and a killed agent', () => {
+  it('stores output with NUL and lone surrogates replaced, and logs the program and argument count, never the arguments', async () => {
+    const logs: string[] = [];
+    const { executor } = setup({
+      run: async () => ({ exitCode: 0, signal: null, timedOut: false, aborted: false, output: 'a\u0000b\uD800c', truncated: false, durationMs: 1 }),
+      log: (line) => logs.push(line),
+    });
+    const a = assignment();
+    a.package!.installer.install = ['{file}', '--licence-key=SECRET-123'];
+    await executor.work(planOf(a));
+    expect(executor.outbox.finalFor(a.assignmentId, 1)).toMatchObject({ state: 'installed', output: 'a\u2400b\uFFFDc' });
+    expect(logs.join('\n')).not.toContain('SECRET-123');
+    expect(logs.some((l) => /^install Hi 1: \S+ with 1 argument\(s\)$/.test(l))).toBe(true);
+  });
+
+  it('says removed, not installed, in its log for a completed uninstall', async () => {
+    const logs: string[] = [];
+    const { executor } = setup({ log: (line) => logs.push(line) });
+    const a = assignment({ kind: 'uninstall' });
+    a.package!.installer.uninstall = ['/usr/bin/true'];
+    await executor.work(planOf(a));
+    expect(executor.outbox.finalFor(a.assignmentId, 1)?.state).toBe('installed');
+    expect(logs).toContain(`${a.jobName}: removed`);
+    expect(logs.some((l) => l.startsWith(`${a.jobName}: installed`))).toBe(false);
+  });
+
+  it('journals the installer’s pid and start time while it runs', async () => {
+    const a = assignment();
+    let journaled: unknown = null;
+    let dir = '';
+    const { executor } = setup(
+      {
+        run: async (_argv, options) => {
+          options.onSpawn?.({ pid: 4321, startTime: '987654' });
+          journaled = new LocalState(dir).get(a.assignmentId, 1);
+          return { exitCode: 0, signal: null, timedOut: false, aborted: false, output: '', truncated: false, durationMs: 1 };
+        },
+      },
+      (d) => (dir = d),
+    );
+    await executor.work(planOf(a));
+    expect(journaled).toMatchObject({ state: 'installing', child: { pid: 4321, startTime: '987654' } });
+  });
+
+  it('waits for an installer a killed agent left running, then lets the detection rule decide', async () => {
+    const a = assignment();
+    let marker = '';
+    const waited: unknown[] = [];
+    const { executor, runs } = setup(
+      {
+        // The orphaned installer finishes while the restarted agent waits for it.
+        waitForChild: async (child, timeoutMs) => {
+          waited.push({ child, timeoutMs });
+          fs.writeFileSync(marker, 'done');
+          return true;
+        },
+      },
+      (dir) => {
+        marker = path.join(dir, 'installed-marker');
+        new LocalState(dir).set(a.assignmentId, { attempt: 1, state: 'installing', at: '2027-01-01T00:00:00Z', child: { pid: 4321, startTime: '987654' } });
+      },
+    );
+    a.package!.detection = { kind: 'file', path: marker };
+    await executor.work(planOf(a));
+    expect(waited).toEqual([{ child: { pid: 4321, startTime: '987654' }, timeoutMs: 60_000 }]);
+    expect(runs).toEqual([]);
+    expect(executor.outbox.finalFor(a.assignmentId, 1)).toMatchObject({ state: 'installed' });
+  });
+
+  it('runs nothing while the server refuses the machine’s token', async () => {
+    const { executor, runs } = setup({ tokenRefused: () => true });
+    const a = assignment();
+    expect(await executor.work(planOf(a))).toBeNull();
+    expect(runs).toEqual([]);
+    expect(executor.outbox.size).toBe(0);
   });
 });

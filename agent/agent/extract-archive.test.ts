@@ -251,3 +251,23 @@ describe('extractArchive: hostile archives write nothing, inside target or out',
     await expectNothingWritten(writeArchive('empty', Buffer.alloc(0)), /^not a tar or tar.gz archive$/, Error);
   });
 });
+
+describe('extractArchive: modes and size', () => {
+  it('strips group and other write bits from files and folders', async () => {
+    const file = writeArchive('w.tar', rawTar([{ name: 'open/', type: '5', mode: 0o777 }, { name: 'open/tool', data: '#!/bin/sh\n', mode: 0o777 }, { name: 'shared.txt', data: 'x', mode: 0o666 }]));
+    await extractArchive(file, target);
+    expect(fs.statSync(path.join(target, 'open')).mode & 0o7777).toBe(0o755);
+    expect(fs.statSync(path.join(target, 'open', 'tool')).mode & 0o7777).toBe(0o755);
+    expect(fs.statSync(path.join(target, 'shared.txt')).mode & 0o7777).toBe(0o644);
+  });
+
+  it('refuses, writing nothing, an archive that extracts to more than 4 times its size', async () => {
+    // 8 MiB of zeros gzip to a few KiB.
+    const tar = rawTar([{ name: 'first.txt', data: 'fine' }, { name: 'bomb.bin', data: '\0'.repeat(8 * 1024 * 1024) }]);
+    const file = writeArchive('bomb.tar.gz', zlib.gzipSync(tar));
+    await expect(extractArchive(file, target)).rejects.toThrow(new ArchiveRejected('bomb.bin', `the archive would extract to more than ${4 * fs.statSync(file).size} bytes`));
+    expect(tree(target)).toEqual([]);
+    // A limit given by the caller.
+    await expect(extractArchive(file, target, { maxBytes: 9 * 1024 * 1024 })).resolves.toMatchObject({ files: 2 });
+  });
+});
