@@ -97,7 +97,8 @@ export function buildProgram(): Command {
         // Offline: say so, and show the plan the daemon keeps on disk.
         const cached = new AgentDaemon(identity, dir, realWorld(factsFromChild(entryPoint()))).plan;
         if (!cached) throw error;
-        console.log(`Server not reachable (${(error as Error).message}); showing the cached plan.`);
+        const refusedToken = (error as Error).message.includes('(401)');
+        console.log(`${refusedToken ? 'Server refused this machine' : 'Server not reachable'} (${(error as Error).message}); showing the cached plan.`);
         plan = cached;
       }
       const now = new Date();
