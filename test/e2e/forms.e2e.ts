@@ -76,7 +76,8 @@ test('after Save windows the admin machine and group editors show the saved days
 
   const group = await api<{ group: { id: string } }>(baseUrl(), '/api/groups', { method: 'POST', session: admin, json: { name: 'e2e-forms-group' } });
   await page.goto(`/groups/${group.body.group.id}`);
-  const defaults = page.getByRole('form', { name: 'Installation windows' }).first();
+  // The group page has two editors: its default windows and its guardrails' allowed hours.
+  const defaults = page.getByRole('form', { name: 'Installation windows' }).filter({ has: page.getByRole('button', { name: 'Save windows' }) });
   await defaults.getByRole('button', { name: 'Add window' }).click();
   await defaults.getByLabel('Window 1 day').selectOption({ label: 'Thursday' });
   await defaults.getByRole('button', { name: 'Save windows' }).click();
