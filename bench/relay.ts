@@ -207,7 +207,7 @@ export async function benchRelay(): Promise<string[]> {
     const catOne: number[] = [];
     for (let i = 0; i < 3; i++) catOne.push((await cats(blob, 1)).seconds);
     const catManyBefore = await cats(blob, CLIENTS);
-    const healthBefore = await relayHealth(relay.url);
+    const healthBefore = await relayHealth(relay.url, registered.token);
     const loadBefore = os.loadavg()[0];
     const relayCpu0 = cpuSeconds(relay.pid);
     sampler.mark('downloads');
@@ -221,7 +221,7 @@ export async function benchRelay(): Promise<string[]> {
     const { seconds: wall, cpuSeconds: clientCpu } = downloads;
     const loadDuring = os.loadavg()[0];
     const serving = /cached files go out (by sendfile\(2\)|through JavaScript)/.exec(relay.output())?.[1] ?? 'serving path not logged';
-    const healthAfter = await relayHealth(relay.url);
+    const healthAfter = await relayHealth(relay.url, registered.token);
     // The same crowd against the bare sendfile server of the same file: the machine's ceiling.
     const bare = await startBareSendfileServer(blob);
     const ceiling = await crowd(bare.url, machines.slice(0, CLIENTS).map((m) => m.token), BYTES).finally(() => bare.close());
@@ -232,11 +232,11 @@ export async function benchRelay(): Promise<string[]> {
 
     // (P6) One machine first (the relay's one fetch from the origin), then the rest at once.
     const p6Url = `${relay.url}/api/agent/v1/content/${small.sha256}`;
-    const before6 = await relayHealth(relay.url);
+    const before6 = await relayHealth(relay.url, registered.token);
     await crowd(p6Url, [machines[0].token], P6_BYTES);
-    const afterFirst = await relayHealth(relay.url);
+    const afterFirst = await relayHealth(relay.url, registered.token);
     await crowd(p6Url, machines.slice(1, P6_AGENTS + 1).map((m) => m.token), P6_BYTES);
-    const after6 = await relayHealth(relay.url);
+    const after6 = await relayHealth(relay.url, registered.token);
     // The same figures as the server has them from the relay's heartbeat.
     await waitForAsync(async () => (await reported()).bytesServed === after6.bytesServed, 20_000);
     const viaServer = await reported();
@@ -280,7 +280,8 @@ export async function benchRelay(): Promise<string[]> {
   }
 }
 
-async function relayHealth(relayUrl: string): Promise<Health> {
-  const res = await fetch(`${relayUrl}/healthz`);
+/** The relay's figures: /healthz shows them only to the relay's own token. */
+async function relayHealth(relayUrl: string, token: string): Promise<Health> {
+  const res = await fetch(`${relayUrl}/healthz`, { headers: { authorization: `Bearer ${token}` } });
   return (await res.json()) as Health;
 }

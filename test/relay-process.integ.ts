@@ -55,7 +55,9 @@ describe('depot-relay process', () => {
     expect(standIn.count('HEAD', `/api/relay/v1/content/${sha}`)).toBe(1);
     expect(standIn.count('HEAD', `/api/agent/v1/content/${sha}`)).toBe(2);
 
-    const health = JSON.parse((await get(`${parent.url}/healthz`)).body.toString());
+    // Up or down for anyone; the figures with the relay's own token.
+    expect(JSON.parse((await get(`${parent.url}/healthz`)).body.toString())).toEqual({ status: 'ok' });
+    const health = JSON.parse((await get(`${parent.url}/healthz`, { authorization: 'Bearer dpr_parent-token' })).body.toString());
     expect(health).toMatchObject({ status: 'ok', bytesServed: bytes.length, bytesFetched: bytes.length });
 
     // Both report what they hold on their heartbeats, each with its own token.

@@ -14,38 +14,51 @@ export interface AuthorizerOptions {
   now(): number;
   /** How long a yes is trusted: a revoked machine may still download for this long. */
   ttlMs?: number;
-  /** Entries kept at most; the oldest go first. */
+  /** How long a no (401, 403, 404) is remembered: a machine just given the job waits at most this long. */
+  refusalTtlMs?: number;
+  /** Entries kept at most, in each of the two maps; the oldest go first. */
   maxEntries?: number;
   timeoutMs?: number;
 }
 
 const PATHS: Record<Requester, string> = { machine: '/api/agent/v1/content', relay: `${RELAY_API}/content` };
 
+type Refusal = Extract<AuthAnswer, { ok: false }>;
+
 /**
  * Asks the managing server whether this token may have this content, with a HEAD of the same
  * path carrying the requester's own Authorization header: the relay never decides who may have a
- * package, the server does. Positive answers are kept for a minute, keyed by the SHA-256 of the
- * header (the relay never holds a machine's token longer than the request) and the content, so
- * two hundred machines starting the same download cost the server one check each, and a burst
- * from one machine costs one. Concurrent identical checks share one request. Refusals are never
- * cached: a machine just given the job must not wait a minute.
+ * package, the server does. Answers are keyed by the SHA-256 of the header (the relay never holds
+ * a machine's token longer than the request) and the content. Positive answers are kept for a
+ * minute, so two hundred machines starting the same download cost the server one check each, and
+ * a burst from one machine costs one. Refusals are kept briefly (15 s): long enough that a flood
+ * of requests with one bad token costs the server one check, not one per request, short enough
+ * that a machine just given the job does not wait long. A 401 refuses the token itself, so it is
+ * remembered for every content; a 403 or 404 for that content only. An unreachable server (502)
+ * is never remembered. Concurrent identical checks share one request.
  */
 export class Authorizer {
   private readonly granted = new Map<string, { until: number; size: number | null }>();
+  private readonly refused = new Map<string, { until: number; answer: Refusal }>();
   private readonly pending = new Map<string, Promise<AuthAnswer>>();
   private readonly ttlMs: number;
+  private readonly refusalTtlMs: number;
   private readonly maxEntries: number;
 
   constructor(private readonly o: AuthorizerOptions) {
     this.ttlMs = o.ttlMs ?? 60_000;
+    this.refusalTtlMs = o.refusalTtlMs ?? 15_000;
     this.maxEntries = o.maxEntries ?? 10_000;
   }
 
   async check(requester: Requester, authorization: string, sha256: string): Promise<AuthAnswer> {
-    const key = `${requester}:${crypto.createHash('sha256').update(authorization).digest('hex')}:${sha256}`;
+    const who = `${requester}:${crypto.createHash('sha256').update(authorization).digest('hex')}`;
+    const key = `${who}:${sha256}`;
     const hit = this.granted.get(key);
     if (hit && hit.until > this.o.now()) return { ok: true, size: hit.size };
     if (hit) this.granted.delete(key);
+    const no = this.recalled(`${who}:*`) ?? this.recalled(key);
+    if (no) return no;
     let answer = this.pending.get(key);
     if (!answer) {
       answer = this.ask(requester, authorization, sha256).finally(() => this.pending.delete(key));
@@ -53,11 +66,19 @@ export class Authorizer {
     }
     const result = await answer;
     if (result.ok && !this.granted.has(key)) {
-      this.granted.set(key, { until: this.o.now() + this.ttlMs, size: result.size });
-      // Insertion order is age order: the first key is the oldest.
-      if (this.granted.size > this.maxEntries) this.granted.delete(this.granted.keys().next().value!);
+      remember(this.granted, key, { until: this.o.now() + this.ttlMs, size: result.size }, this.maxEntries);
+    } else if (!result.ok && result.status !== 502) {
+      remember(this.refused, result.status === 401 ? `${who}:*` : key, { until: this.o.now() + this.refusalTtlMs, answer: result }, this.maxEntries);
     }
     return result;
+  }
+
+  private recalled(key: string): Refusal | null {
+    const no = this.refused.get(key);
+    if (!no) return null;
+    if (no.until > this.o.now()) return no.answer;
+    this.refused.delete(key);
+    return null;
   }
 
   private async ask(requester: Requester, authorization: string, sha256: string): Promise<AuthAnswer> {
@@ -89,8 +110,20 @@ export class Authorizer {
     }
   }
 
-  /** Entries held now (for tests of the bound). */
+  /** Positive answers held now (for tests of the bound). */
   get size(): number {
     return this.granted.size;
   }
+
+  /** Refusals held now (for tests of the bound). */
+  get refusals(): number {
+    return this.refused.size;
+  }
+}
+
+/** Sets a key as the newest (insertion order is age order) and drops the oldest past the bound. */
+function remember<V>(map: Map<string, V>, key: string, value: V, maxEntries: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > maxEntries) map.delete(map.keys().next().value!);
 }

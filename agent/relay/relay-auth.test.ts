@@ -38,17 +38,18 @@ describe('depot-relay authorization', () => {
     expect(standIn.count('HEAD', head)).toBe(2);
   });
 
-  it('passes a 404 and a 401 from the server through, and asks again next time', async () => {
-    const { standIn, relay, sha } = await setup();
+  it('passes a 404 and a 401 from the server through, remembers them for 15 s, then asks again', async () => {
+    const { standIn, relay, sha, clock } = await setup();
     standIn.allowMachine('dpm_other', []);
     const url = `${relay.url}/api/agent/v1/content/${sha}`;
     const head = `/api/agent/v1/content/${sha}`;
 
-    for (const expected of [1, 2]) {
+    for (const expected of [1, 1, 2]) {
       const notAssigned = await get(url, { authorization: 'Bearer dpm_other' });
       expect(notAssigned.status).toBe(404);
       expect(JSON.parse(notAssigned.body.toString()).error.code).toBe('not_found');
       expect(standIn.count('HEAD', head)).toBe(expected);
+      clock.offset += 8_000;
     }
     const unknown = await get(url, { authorization: 'Bearer dpm_unknown' });
     expect(unknown.status).toBe(401);
@@ -58,6 +59,24 @@ describe('depot-relay authorization', () => {
     expect(standIn.count('HEAD', head)).toBe(3);
     // Nothing was fetched for anyone refused.
     expect(standIn.count('GET', `/api/relay/v1/content/${sha}`)).toBe(0);
+  });
+
+  it('turns a flood of requests with one bad token into one request to the server, for any content', async () => {
+    const { standIn, relay, sha, clock } = await setup();
+    const other = standIn.addContent(testBytes(100, 4));
+    const heads = () => standIn.count('HEAD', `/api/agent/v1/content/${sha}`) + standIn.count('HEAD', `/api/agent/v1/content/${other}`);
+    for (let i = 0; i < 100; i++) {
+      const res = await get(`${relay.url}/api/agent/v1/content/${i % 2 ? other : sha}`, { authorization: 'Bearer dpm_flood' });
+      expect(res.status).toBe(401);
+    }
+    const at = await Promise.all(Array.from({ length: 100 }, () => get(`${relay.url}/api/agent/v1/content/${sha}`, { authorization: 'Bearer dpm_flood' })));
+    expect(at.every((r) => r.status === 401)).toBe(true);
+    expect(heads()).toBe(1);
+    // Briefly: once the 15 s are over, the token gets its answer from the server again.
+    clock.offset += 16_000;
+    standIn.allowMachine('dpm_flood', [sha]);
+    expect((await get(`${relay.url}/api/agent/v1/content/${sha}`, { authorization: 'Bearer dpm_flood' })).status).toBe(200);
+    expect(heads()).toBe(2);
   });
 
   it("serves a child relay on the relay API after checking the child's relay token with the server", async () => {
@@ -85,6 +104,18 @@ describe('depot-relay authorization', () => {
 });
 
 describe('Authorizer', () => {
+  it('keeps at most maxEntries refusals, and never remembers an unreachable server', async () => {
+    const standIn = await startStandIn();
+    cleanups.push(() => standIn.close());
+    const sha = standIn.addContent(testBytes(10, 5));
+    const auth = new Authorizer({ server: standIn.url, fetch, now: Date.now, maxEntries: 3 });
+    for (let i = 0; i < 10; i++) expect(await auth.check('machine', `Bearer dpm_bad-${i}`, sha)).toMatchObject({ ok: false, status: 401 });
+    expect(auth.refusals).toBe(3);
+    const down = new Authorizer({ server: 'http://127.0.0.1:1', fetch, now: Date.now });
+    expect(await down.check('machine', 'Bearer dpm_a', sha)).toMatchObject({ ok: false, status: 502 });
+    expect(down.refusals).toBe(0);
+  });
+
   it('shares one request among identical checks in flight and keeps at most maxEntries answers', async () => {
     const standIn = await startStandIn();
     cleanups.push(() => standIn.close());

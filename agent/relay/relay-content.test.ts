@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { get, startStandIn, startTestRelay, testBytes, type StandIn } from '../../test/helpers/relay-stand-in';
 import { waitFor } from '../../test/helpers/wait-for';
 import type { Relay } from './relay';
+import { realRelayWorld } from './world';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -246,11 +247,51 @@ describe('depot-relay content', () => {
     expect((await get(contentUrl(relay, sha), bearer('dpm_a'))).status).toBe(200);
   });
 
-  it('answers /healthz with its figures', async () => {
-    const { relay } = await setup();
-    const res = await get(`${relay.url}/healthz`);
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body.toString())).toMatchObject({ status: 'ok', version: 'test', activeClients: 0, maxClients: 200, bytesServed: 0, refused: 0, lastError: null });
+  it('answers /healthz with up or down to anyone, and its figures only with its own token', async () => {
+    const { relay, token } = await setup();
+    const anonymous = await get(`${relay.url}/healthz`);
+    expect(anonymous.status).toBe(200);
+    expect(JSON.parse(anonymous.body.toString())).toEqual({ status: 'ok' });
+    const own = await get(`${relay.url}/healthz`, bearer(token));
+    expect(own.status).toBe(200);
+    expect(JSON.parse(own.body.toString())).toMatchObject({ status: 'ok', version: 'test', activeClients: 0, maxClients: 200, bytesServed: 0, refused: 0, lastError: null });
+    for (const wrong of [bearer('dpr_someone-else'), bearer(`${token}x`), { authorization: token }]) {
+      const res = await get(`${relay.url}/healthz`, wrong);
+      expect(res.status).toBe(401);
+      expect(JSON.parse(res.body.toString())).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining('Bearer <relay token>') } });
+    }
     expect((await get(`${relay.url}/elsewhere`)).status).toBe(404);
+  });
+
+  it('gives a client slot only after the server authorized the request', async () => {
+    // The server is slow to refuse the bad tokens: their checks wait until the test lets them go.
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    let held = 0;
+    let allHeld!: () => void;
+    const fiveHeld = new Promise<void>((resolve) => (allHeld = resolve));
+    const real = realRelayWorld().fetch;
+    const slowRefusals: typeof fetch = async (input, init) => {
+      const auth = (init?.headers as Record<string, string> | undefined)?.authorization ?? '';
+      if (init?.method === 'HEAD' && auth.startsWith('Bearer dpm_bad')) {
+        if (++held === 5) allHeld();
+        await gate;
+      }
+      return real(input, init);
+    };
+    const { standIn, relay } = await setup({ maxClients: 2, world: { fetch: slowRefusals } });
+    const bytes = testBytes(20_000, 8);
+    const sha = standIn.addContent(bytes);
+    standIn.allowMachine('dpm_a', [sha]);
+
+    const bad = Array.from({ length: 5 }, (_, i) => get(contentUrl(relay, sha), bearer(`dpm_bad-${i}`)));
+    // (Without the fix, two of them took the slots and the rest were turned away at once.)
+    await Promise.race([fiveHeld, Promise.any(bad)]);
+    // Five requests wait on their checks, and the cap is two: the machine that may have it is served.
+    const ok = await get(contentUrl(relay, sha), bearer('dpm_a'));
+    expect([ok.status, ok.body.equals(bytes)]).toEqual([200, true]);
+    letGo();
+    expect((await Promise.all(bad)).map((r) => r.status)).toEqual([401, 401, 401, 401, 401]);
+    expect(relay.stats.refused).toBe(0);
   });
 });

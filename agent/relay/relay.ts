@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatBytes } from '../../lib/format-bytes';
@@ -56,6 +57,7 @@ export class Relay {
         stats: this.stats,
         maxClients: options.maxClients,
         cacheLimitBytes: options.cacheSizeBytes,
+        tokenHash: crypto.createHash('sha256').update(options.token).digest(),
         version,
         random: world.random,
         revoked: () => this.heartbeat.revoked,

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseRange } from '../../lib/contract/byte-range';
 import { RELAY_API } from '../../lib/contract/relay-api';
@@ -14,6 +15,8 @@ export interface HandlerContext {
   stats: RelayStats;
   maxClients: number;
   cacheLimitBytes: number;
+  /** SHA-256 of the relay's own token: /healthz shows its figures only to a request that carries it. */
+  tokenHash: Buffer;
   version: string;
   random(): number;
   /** The server refused this relay's token on its heartbeat: serve nothing. */
@@ -41,7 +44,7 @@ export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage
     const pathname = (req.url ?? '/').split('?', 1)[0];
     if (pathname === '/healthz') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, 'GET, HEAD');
-      return health(res, ctx);
+      return health(req, res, ctx);
     }
     for (const route of ROUTES) {
       const match = route.pattern.exec(pathname);
@@ -60,10 +63,19 @@ export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage
 
 async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext, requester: Requester, sha256: string): Promise<void> {
   if (ctx.revoked()) return sendError(res, 401, 'unauthorized', REVOKED_MESSAGE);
-  if (ctx.stopping()) {
-    res.setHeader('connection', 'close');
-    return sendError(res, 503, 'unavailable', 'This relay is stopping; download from the managing server.');
+  if (ctx.stopping()) return refuseStopping(res);
+  const authorization = req.headers.authorization;
+  if (!authorization || !/^Bearer \S+$/.test(authorization)) {
+    return sendError(res, 401, 'unauthorized', `Send the ${requester === 'machine' ? "machine's" : "relay's"} token: Authorization: Bearer <token>.`);
   }
+  const auth = await ctx.authorizer.check(requester, authorization, sha256);
+  if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
+  // The client left while the server was asked: nothing to start for it.
+  if (gone(res)) return;
+  // A stop began while the server was asked.
+  if (ctx.stopping()) return refuseStopping(res);
+  // A client slot only once the server said yes: requests with bad tokens, however many, never
+  // take the slots of the machines that may download.
   if (ctx.stats.activeClients >= ctx.maxClients) {
     ctx.stats.refused++;
     // Jittered, so a crowd that was turned away does not come back in step.
@@ -76,15 +88,6 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
     ctx.stats.activeClients--;
     ctx.active.delete(res);
   });
-
-  const authorization = req.headers.authorization;
-  if (!authorization || !/^Bearer \S+$/.test(authorization)) {
-    return sendError(res, 401, 'unauthorized', `Send the ${requester === 'machine' ? "machine's" : "relay's"} token: Authorization: Bearer <token>.`);
-  }
-  const auth = await ctx.authorizer.check(requester, authorization, sha256);
-  if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
-  // The client left while the server was asked: nothing to start for it.
-  if (gone(res)) return;
 
   // Counted from here until the response closes: neither eviction nor a delete order touches it.
   const release = ctx.cache.acquire(sha256);
@@ -163,10 +166,22 @@ function refuseUpstream(res: ServerResponse, sha256: string, error: Error): void
   );
 }
 
-function health(res: ServerResponse, ctx: HandlerContext): void {
+/**
+ * Up or down for anyone (200 ok, 503 revoked), so a load balancer or a monitor needs no secret;
+ * the figures and the last error (which may name hosts and paths) only with the relay's own
+ * token, compared as SHA-256 digests in constant time. A wrong token is a 401.
+ */
+function health(req: IncomingMessage, res: ServerResponse, ctx: HandlerContext): void {
   const revoked = ctx.revoked();
-  sendJson(res, revoked ? 503 : 200, {
-    status: revoked ? 'revoked' : 'ok',
+  const status = revoked ? 503 : 200;
+  const state = { status: revoked ? 'revoked' : 'ok' };
+  const authorization = req.headers.authorization;
+  if (authorization === undefined) return sendJson(res, status, state);
+  if (!isOwnToken(authorization, ctx.tokenHash)) {
+    return sendError(res, 401, 'unauthorized', "The relay's figures need its own token: Authorization: Bearer <relay token>. Without it /healthz says only ok or revoked.");
+  }
+  sendJson(res, status, {
+    ...state,
     version: ctx.version,
     startedAt: ctx.stats.startedAt,
     activeClients: ctx.stats.activeClients,
@@ -179,6 +194,17 @@ function health(res: ServerResponse, ctx: HandlerContext): void {
     cacheUsedBytes: ctx.cache.usedBytes(),
     cacheLimitBytes: ctx.cacheLimitBytes,
   });
+}
+
+function isOwnToken(authorization: string, tokenHash: Buffer): boolean {
+  const presented = /^Bearer (\S+)$/.exec(authorization)?.[1];
+  if (!presented) return false;
+  return crypto.timingSafeEqual(crypto.createHash('sha256').update(presented).digest(), tokenHash);
+}
+
+function refuseStopping(res: ServerResponse): void {
+  res.setHeader('connection', 'close');
+  sendError(res, 503, 'unavailable', 'This relay is stopping; download from the managing server.');
 }
 
 function gone(res: ServerResponse): boolean {

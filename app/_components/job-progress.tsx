@@ -1,8 +1,10 @@
-import type { AssignmentState } from '@/db/schema';
+import type { JobKind } from '@/db/schema';
+import { doneOf, type JobCounts } from '@/lib/jobs/job-counts';
 
 // Order and colour of the segments: done, trouble, waiting.
-const SEGMENTS: { states: AssignmentState[]; label: string; className: string }[] = [
-  { states: ['installed'], label: 'installed', className: 'bg-emerald-500' },
+const SEGMENTS: { states: (keyof JobCounts)[]; label: string; className: string }[] = [
+  // Installed, removed (an uninstall job) or done (inventory): one of them per job.
+  { states: ['installed', 'removed'], label: 'done', className: 'bg-emerald-500' },
   { states: ['failed'], label: 'failed', className: 'bg-rose-500' },
   { states: ['skipped', 'expired'], label: 'skipped or expired', className: 'bg-amber-400' },
   { states: ['cancelled'], label: 'cancelled', className: 'bg-slate-400' },
@@ -11,10 +13,11 @@ const SEGMENTS: { states: AssignmentState[]; label: string; className: string }[
   { states: ['declined'], label: 'declined', className: 'bg-slate-300' },
 ];
 
-/** A stacked progress bar of a job's assignments by state, with an accessible summary. */
-export function JobProgress({ counts, total }: { counts: Partial<Record<AssignmentState, number>>; total: number }) {
-  const finished = (counts.installed ?? 0) + (counts.failed ?? 0) + (counts.skipped ?? 0) + (counts.cancelled ?? 0) + (counts.expired ?? 0);
-  const summary = `${counts.installed ?? 0} of ${total} installed${counts.failed ? `, ${counts.failed} failed` : ''}${counts.declined ? `, ${counts.declined} declined` : ''}`;
+/** A stacked progress bar of a job's assignments by state, with an accessible summary in the job kind's words ("1 of 1 removed"). */
+export function JobProgress({ kind, counts, total }: { kind: JobKind; counts: JobCounts; total: number }) {
+  const done = doneOf(kind);
+  const finished = (counts[done.key] ?? 0) + (counts.failed ?? 0) + (counts.skipped ?? 0) + (counts.cancelled ?? 0) + (counts.expired ?? 0);
+  const summary = `${counts[done.key] ?? 0} of ${total} ${done.word}${counts.failed ? `, ${counts.failed} failed` : ''}${counts.declined ? `, ${counts.declined} declined` : ''}`;
   return (
     <div className="min-w-40">
       <div
@@ -28,7 +31,7 @@ export function JobProgress({ counts, total }: { counts: Partial<Record<Assignme
         {total > 0
           ? SEGMENTS.map((s) => {
               const n = s.states.reduce((sum, st) => sum + (counts[st] ?? 0), 0);
-              return n ? <div key={s.label} className={s.className} style={{ width: `${(n / total) * 100}%` }} title={`${n} ${s.label}`} /> : null;
+              return n ? <div key={s.label} className={s.className} style={{ width: `${(n / total) * 100}%` }} title={`${n} ${s.label === 'done' ? done.word : s.label}`} /> : null;
             })
           : null}
       </div>

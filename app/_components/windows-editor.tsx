@@ -68,6 +68,15 @@ export interface WindowsEditorProps {
  */
 export function WindowsEditor({ action, id, windows, zoneNote, emptyNote, field = 'windows', hidden, presets, extra, submitLabel = 'Save windows', addLabel = 'Add window', clearLabel, guardrails }: WindowsEditorProps) {
   const [rows, setRows] = useState<Row[]>(() => rowsOf(windows));
+  // After a save the page renders the saved windows: the rows show them (what the server stored,
+  // or the defaults a Clear falls back to), as a fresh load would. A refusal changes no prop, so
+  // the rows keep what the user typed.
+  const saved = JSON.stringify(windows);
+  const [shown, setShown] = useState(saved);
+  if (saved !== shown) {
+    setShown(saved);
+    setRows(rowsOf(windows));
+  }
   const proposed = rows.map((r) => ({ day: r.day, start: r.start, minutes: minutesOf(r) }));
   const payload = JSON.stringify(proposed);
   const update = (i: number, patch: Partial<Row>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));

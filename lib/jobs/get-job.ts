@@ -6,6 +6,7 @@ import { assignments, assignmentStateEnum, jobs, machines, packages, type Assign
 import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { AppError, parseInput } from '@/lib/errors';
 import { isUuid } from '@/lib/ids';
+import { jobCounts, type JobCounts } from './job-counts';
 import { jobPackage } from './summarize-jobs';
 
 export const getJobQuerySchema = z.object({
@@ -31,7 +32,8 @@ export interface JobAssignmentRow {
 export interface JobView {
   /** `package` is null for an inventory job and once the package is deleted (`packageDeleted`); `packageLabel` stays. */
   job: Omit<Job, 'packageLabel'> & { package: { id: string; packageId: string; version: string; displayName: string } | null; packageLabel: string | null; packageDeleted: boolean };
-  counts: Partial<Record<AssignmentState, number>>;
+  /** Per assignment state; an uninstall job's completed ones are `removed` (job-counts.ts). */
+  counts: JobCounts;
   total: number;
   assignments: JobAssignmentRow[];
   page: number;
@@ -85,7 +87,7 @@ export async function getJob(db: Db, { actor, id, query = {} }: { actor: Actor |
       .orderBy(asc(page.hostname), asc(page.machineId)),
     db.select({ matching: count() }).from(assignments).where(and(...filter)),
   ]);
-  const counts = Object.fromEntries(states.map((s) => [s.state, s.n])) as Partial<Record<AssignmentState, number>>;
+  const counts = jobCounts(row.job.kind, states);
   return {
     job: { ...row.job, ...jobPackage(row.job), package: row.pkg },
     counts,

@@ -1,14 +1,16 @@
 import { count, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { assignments, type AssignmentState, type Job } from '@/db/schema';
+import { assignments, type Job } from '@/db/schema';
 import { pgArray } from '@/lib/sql';
+import { jobCounts, type JobCounts } from './job-counts';
 
 export type JobSummary = Omit<Job, 'packageLabel'> & {
   /** "cabinet/package-id version (generation N)" as it was when the job was created; null for a job without a package. */
   packageLabel: string | null;
   /** The job had a package and it has been deleted since: only the label is left. */
   packageDeleted: boolean;
-  counts: Partial<Record<AssignmentState, number>>;
+  /** Per assignment state; an uninstall job's completed ones are `removed` (job-counts.ts). */
+  counts: JobCounts;
   total: number;
 };
 
@@ -27,7 +29,7 @@ export async function summarizeJobs(db: Db, rows: Job[]): Promise<JobSummary[]> 
     return {
       ...job,
       ...jobPackage(job),
-      counts: Object.fromEntries(mine.map((c) => [c.state, c.n])) as Partial<Record<AssignmentState, number>>,
+      counts: jobCounts(job.kind, mine),
       total: mine.reduce((s, c) => s + c.n, 0),
     };
   });

@@ -6,7 +6,7 @@ import { createCabinetAction } from './actions';
 
 export function CreateCabinetForm() {
   return (
-    <ActionForm action={createCabinetAction} resetOnSuccess label="New cabinet" className="space-y-4">
+    <ActionForm action={createCabinetAction} label="New cabinet" className="space-y-4">
       {(state, pending) => (
         <>
           <Field id="cabinet-name" label="Name" error={fieldError(state, 'name')} hint="Letters, digits, dots, underscores, hyphens. It never changes.">

@@ -152,7 +152,7 @@ const ENVELOPE_PRESETS = [
  * windows editor, with presets) and the minimum open hours a week.
  */
 export function GuardrailsForm({ id, selfService, windowEnvelope, minOpenMinutes }: { id: string; selfService: boolean; windowEnvelope: InstallationWindow[] | null; minOpenMinutes: number | null }) {
-  // Controlled, so the form keeps what was saved when React resets it after the action.
+  // Controlled, held above the editor's form: they keep what the user typed after a refusal.
   const [open, setOpen] = useState(selfService);
   const [hours, setHours] = useState(minOpenMinutes ? String(Math.round((minOpenMinutes / 60) * 100) / 100) : '');
   return (

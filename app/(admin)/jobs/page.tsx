@@ -48,7 +48,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
               <Td className="text-slate-600">{JOB_KIND_LABEL[j.kind]}</Td>
               <Td className="text-slate-600">{timingLabel(j)}</Td>
               <Td>
-                <JobProgress counts={j.counts} total={j.total} />
+                <JobProgress kind={j.kind} counts={j.counts} total={j.total} />
               </Td>
               <Td>
                 <Badge tone={JOB_STATE_TONE[j.state]}>{j.state}</Badge>

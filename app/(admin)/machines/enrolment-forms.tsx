@@ -7,7 +7,7 @@ import { createEnrolmentSecretAction, revokeEnrolmentSecretAction } from './acti
 
 export function CreateEnrolmentSecretForm({ serverUrl }: { serverUrl: string }) {
   return (
-    <ActionForm action={createEnrolmentSecretAction} resetOnSuccess label="New enrolment secret" className="space-y-4">
+    <ActionForm action={createEnrolmentSecretAction} label="New enrolment secret" className="space-y-4">
       {(state, pending) => (
         <>
           {state?.ok && state.data?.secret ? (

@@ -24,7 +24,7 @@ function ParentSelect({ id, parents, defaultValue, invalid }: { id: string; pare
 
 export function CreateRelayForm({ serverUrl, parents }: { serverUrl: string; parents: Choice[] }) {
   return (
-    <ActionForm action={createRelayAction} resetOnSuccess label="New relay system" className="space-y-4">
+    <ActionForm action={createRelayAction} label="New relay system" className="space-y-4">
       {(state, pending) => (
         <>
           {state?.ok && state.data?.token ? (

@@ -7,7 +7,7 @@ import { createTokenAction, revokeTokenAction } from './actions';
 
 export function CreateTokenForm() {
   return (
-    <ActionForm action={createTokenAction} resetOnSuccess label="New API token" className="space-y-4">
+    <ActionForm action={createTokenAction} label="New API token" className="space-y-4">
       {(state, pending) => (
         <>
           {state?.ok && state.data?.token ? (

@@ -6,7 +6,7 @@ import { createUserAction } from './actions';
 
 export function CreateUserForm({ roles }: { roles: { value: string; label: string; description: string }[] }) {
   return (
-    <ActionForm action={createUserAction} resetOnSuccess label="New user" className="space-y-4">
+    <ActionForm action={createUserAction} label="New user" className="space-y-4">
       {(state, pending) => (
         <>
           <Field id="new-name" label="Name" error={fieldError(state, 'name')}>

@@ -26,6 +26,15 @@ export class MyWindowsPage {
     await this.page.getByLabel(`Window ${n} start`).fill(start);
   }
 
+  async setDay(n: number, day: string) {
+    await this.page.getByLabel(`Window ${n} day`).selectOption({ label: day });
+  }
+
+  /** The day the row's select shows (what the user sees), not React's state. */
+  async expectDay(n: number, day: string) {
+    await expect(this.page.getByLabel(`Window ${n} day`).locator('option:checked')).toHaveText(day);
+  }
+
   async save() {
     await this.page.getByRole('button', { name: 'Save windows' }).click();
   }

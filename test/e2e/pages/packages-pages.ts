@@ -16,6 +16,24 @@ export class CabinetsPage {
     await expect(this.page.getByRole('status')).toContainText(`Cabinet ${name} is ready for packages.`);
     await expect(this.page.getByTestId(`cabinet-row-${name}`)).toBeVisible();
   }
+
+  /** Submits the New cabinet form and expects the server to refuse it, naming the field. */
+  async createRefused(name: string, description: string, message: string) {
+    const form = this.form();
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Description').fill(description);
+    await form.getByRole('button', { name: 'Create cabinet' }).click();
+    await expect(form.getByRole('alert')).toContainText(message);
+  }
+
+  async expectForm(values: { name: string; description: string }) {
+    await expect(this.form().getByLabel('Name')).toHaveValue(values.name);
+    await expect(this.form().getByLabel('Description')).toHaveValue(values.description);
+  }
+
+  form() {
+    return this.page.getByRole('form', { name: 'New cabinet' });
+  }
 }
 
 export class UploadPage {

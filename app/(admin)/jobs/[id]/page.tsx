@@ -9,6 +9,7 @@ import { requirePageActor } from '@/lib/http/page-guard';
 import { getJob } from '@/lib/jobs/get-job';
 import { AssignmentStateBadge } from '@/app/_components/assignment-state-badge';
 import { JobProgress } from '@/app/_components/job-progress';
+import { doneOf } from '@/lib/jobs/job-counts';
 import { Pager, pageHref } from '@/app/_components/list-controls';
 import { Badge, Card, EmptyState, PageHeader, StatCard, Table, Td, formatDateTime } from '@/app/_components/ui';
 import { JobPackage } from '../job-package';
@@ -25,6 +26,8 @@ export default async function JobPage({ params, searchParams }: { params: Promis
   const outcomes = loadJobOutcomes(actor, id);
   const view = await loadOr404(() => withDefaultsOnBadQuery(() => getJob(getDb(), { actor, id, query: { state: query.state, page: query.page } }), () => getJob(getDb(), { actor, id })));
   const { job, counts, total } = view;
+  // What a completed assignment did: installed, removed (uninstall) or done (inventory).
+  const done = doneOf(job.kind);
   const userOptions = userOptionsLabel(job);
   const filterHref = (state?: AssignmentState) => (state ? `/jobs/${id}?state=${state}` : `/jobs/${id}`);
   return (
@@ -46,7 +49,7 @@ export default async function JobPage({ params, searchParams }: { params: Promis
       ) : null}
       <div className={`mb-6 grid gap-4 ${job.kind === 'offer' ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         <StatCard label="Machines" value={total} />
-        <StatCard label="Installed" value={counts.installed ?? 0} />
+        <StatCard label={done.word[0].toUpperCase() + done.word.slice(1)} value={counts[done.key] ?? 0} />
         <StatCard label="Failed" value={counts.failed ?? 0} />
         <StatCard label="Waiting or running" value={(counts.pending ?? 0) + (counts.downloading ?? 0) + (counts.ready ?? 0) + (counts.installing ?? 0) + (counts.offered ?? 0) + (counts.held ?? 0)} />
         {/* Not finished and not a failure: the user may still restore the offer while it lasts. */}
@@ -55,7 +58,7 @@ export default async function JobPage({ params, searchParams }: { params: Promis
       <Card className="mb-6">
         <div className="flex flex-wrap items-center justify-between gap-4">
           <div className="flex-1">
-            <JobProgress counts={counts} total={total} />
+            <JobProgress kind={job.kind} counts={counts} total={total} />
           </div>
           {can(actor.role, 'deploy.manage') ? <JobActions id={job.id} state={job.state} failed={counts.failed ?? 0} /> : null}
         </div>
@@ -64,10 +67,11 @@ export default async function JobPage({ params, searchParams }: { params: Promis
             All {total}
           </Link>
           {assignmentStateEnum.enumValues
-            .filter((s) => counts[s])
-            .map((s) => (
+            .map((s) => ({ s, n: counts[s === 'installed' ? done.key : s] }))
+            .filter(({ n }) => n)
+            .map(({ s, n }) => (
               <Link key={s} href={filterHref(s)} className={`rounded px-2 py-1 ${query.state === s ? 'bg-slate-800 text-white' : 'bg-slate-100 text-slate-700'}`}>
-                {s} {counts[s]}
+                {s === 'installed' ? done.word : s} {n}
               </Link>
             ))}
         </nav>

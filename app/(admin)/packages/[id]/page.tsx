@@ -119,7 +119,7 @@ export default async function PackagePage({ params }: { params: Promise<{ id: st
                         <Badge tone={JOB_STATE_TONE[j.state]}>{j.state}</Badge>
                       </Td>
                       <Td>
-                        <JobProgress counts={j.counts} total={j.total} />
+                        <JobProgress kind={j.kind} counts={j.counts} total={j.total} />
                       </Td>
                       <Td className="text-slate-600">{formatDateTime(j.createdAt)}</Td>
                     </tr>

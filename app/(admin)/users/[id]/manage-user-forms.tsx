@@ -34,7 +34,7 @@ export function ManageUserForms({ user, isSelf, roles }: Props) {
       </Card>
 
       <Card title="Password">
-        <ActionForm action={resetPasswordAction} resetOnSuccess label="Reset password" className="flex flex-wrap items-end gap-3">
+        <ActionForm action={resetPasswordAction} label="Reset password" className="flex flex-wrap items-end gap-3">
           {(state, pending) => (
             <>
               <input type="hidden" name="userId" value={user.id} />
