@@ -1,4 +1,4 @@
-import { inArray, lt, sql } from 'drizzle-orm';
+import { eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { failureThrottle } from '@/db/schema';
 
@@ -25,10 +25,12 @@ export const THROTTLE = {
   enrolFromAddress: { maxFailures: 20, windowMs: MINUTES_15, lockMs: MINUTES_15 },
 } as const satisfies Record<string, ThrottleRule>;
 
+// The email is JSON-quoted so that no email can spell another email's key or prefix.
+const emailPrefix = (email: string) => `sign-in:${JSON.stringify(email)}:`;
 export const throttleKey = {
-  emailFromAddress: (email: string, address: string) => `sign-in:${address}:${email}`,
-  address: (address: string) => `sign-in:${address}`,
-  enrolFromAddress: (address: string) => `enrol:${address}`,
+  emailFromAddress: (email: string, address: string) => `${emailPrefix(email)}${address}`,
+  address: (address: string) => `sign-in-address:${address}`,
+  enrolFromAddress: (address: string) => `enrol-address:${address}`,
 };
 
 /** The latest lock among keys still in force, or null. */
@@ -65,5 +67,11 @@ export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now
 }
 
 export async function clearFailures(db: Db, key: string): Promise<void> {
-  await db.delete(failureThrottle).where(inArray(failureThrottle.key, [key]));
+  await db.delete(failureThrottle).where(eq(failureThrottle.key, key));
+}
+
+/** Lifts the email's locks from every address (an admin's password reset). */
+export async function clearEmailFailures(db: Db, email: string): Promise<void> {
+  const prefix = emailPrefix(email);
+  await db.delete(failureThrottle).where(sql`left(${failureThrottle.key}, ${prefix.length}) = ${prefix}`);
 }

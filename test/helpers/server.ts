@@ -98,6 +98,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     DEPOT_DEMO_ADMIN_PASSWORD: demoAdmin.password,
     DEPOT_DEMO_USER_PASSWORD: demoUser.password,
     DATABASE_URL: pgDb?.url ?? '',
+    // Required on PostgreSQL (on PGlite the server keeps its own in the data folder); one per
+    // test server, kept across its restarts.
+    NEXTAUTH_SECRET: pgDb ? (process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(32).toString('base64url')) : process.env.NEXTAUTH_SECRET,
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
