@@ -48,7 +48,10 @@ async function postCredentials(baseUrl: string, email: string, password: string,
 export async function signOut(baseUrl: string, session: Session): Promise<number> {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers: { cookie: session.cookie } });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = [...session.cookie.split('; ').filter((c) => !c.startsWith('next-auth.csrf-token=')), ...cookiesFrom(csrf)].join('; ');
+  // The session's cookies, updated by any the CSRF answer set (by name, as a browser's jar).
+  const jar = new Map(session.cookie.split('; ').map((c) => [c.split('=', 1)[0], c] as const));
+  for (const c of cookiesFrom(csrf)) jar.set(c.split('=', 1)[0], c);
+  const cookie = [...jar.values()].join('; ');
   const response = await fetch(`${baseUrl}/api/auth/signout`, {
     method: 'POST',
     redirect: 'manual',
