@@ -38,5 +38,5 @@ describe('session signing secret', () => {
     await server.restart();
     expect(fs.readFileSync(file, 'utf8').trim()).toBe(secret);
     expect((await api(server.url, '/api/users', { session })).status).toBe(200);
-  }, 240_000); // two starts of a server
+  }, 420_000); // two starts of a server
 });

@@ -18,7 +18,7 @@ beforeAll(async () => {
   // One after the other: two starts at once on a busy 2-core machine can pass the start timeout.
   proxied = await startServer({ env: { DEPOT_TRUSTED_PROXIES: '127.0.0.1' } });
   direct = await startServer();
-}, 240_000);
+}, 420_000);
 afterAll(async () => {
   await Promise.all([proxied?.dispose(), direct?.dispose()]);
 });
