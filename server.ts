@@ -17,6 +17,7 @@ import { sweepOrphanContent } from '@/lib/content/release-content';
 import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
 import { loadOrCreateAuthSecret } from '@/lib/server/auth-secret';
+import { handleRequestEdge } from '@/lib/server/request-edge';
 import { startSweeper } from '@/lib/sweep/sweeper';
 import { seedDemo, type DemoSignIn } from '@/lib/users/seed-demo';
 import packageJson from './package.json' with { type: 'json' };
@@ -48,13 +49,17 @@ async function main(): Promise<void> {
   await store.sweepTemp();
   // Servers starting together take turns, so the demo users are seeded once.
   const seeded = env.seedDemo ? await database.withLock(SEED_LOCK, (db) => seedDemo(db, env.demoPasswords)) : null;
-  configureAuth(env, await loadOrCreateAuthSecret(database.db));
+  configureAuth(env, loadOrCreateAuthSecret({ configured: env.nextAuthSecret, dataDir: env.dataDir }));
 
   const app = next({ dev: env.dev, dir: projectDir, hostname: 'localhost', port: env.port });
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  const edge = handleRequestEdge(env.trustedProxies);
   const server = http.createServer((req, res) => {
+    // Before anything reads the request: the client address stamped, untrusted forwarded headers
+    // removed, a foreign server action refused (lib/server/request-edge.ts).
+    if (edge(req, res)) return;
     handleFastPath(req, res, { database, store, maxPackageBytes: env.maxPackageBytes, version: packageJson.version })
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch((error: unknown) => {
@@ -91,8 +96,8 @@ async function main(): Promise<void> {
 
 const SEED_LOCK = 0x73656564; // "seed"
 
-function configureAuth(env: ServerEnv, storedSecret: string): void {
-  process.env.NEXTAUTH_SECRET = env.nextAuthSecret ?? storedSecret;
+function configureAuth(env: ServerEnv, secret: string): void {
+  process.env.NEXTAUTH_SECRET = secret;
   if (env.publicUrl) {
     process.env.NEXTAUTH_URL = env.publicUrl;
   } else {

@@ -21,7 +21,7 @@ export default defineConfig({
           // Each file starts its own server process; two at a time suit a 2-core machine.
           maxWorkers: 2,
           testTimeout: 60_000,
-          hookTimeout: 120_000,
+          hookTimeout: 240_000, // above the 180 s a server start may take (test/helpers/server.ts)
         },
       },
     ],

@@ -30,19 +30,40 @@ export const users = pgTable(
 export type User = typeof users.$inferSelect;
 
 /**
- * Failed sign-ins per email (known or not, so a lockout tells nothing about which accounts
- * exist). The row is the truth, so every server behind a load balancer counts the same failures.
+ * Failures counted per key (lib/users/sign-in-throttle.ts): an email from one client address, a
+ * client address across emails, a client address's failed enrolments. Unknown emails count too,
+ * so a lockout tells nothing about which accounts exist. The row is the truth, so every server
+ * behind a load balancer counts the same failures.
  */
-export const signInThrottle = pgTable(
-  'sign_in_throttle',
+export const failureThrottle = pgTable(
+  'failure_throttle',
   {
-    email: text('email').primaryKey(),
+    key: text('key').primaryKey(),
     failures: integer('failures').notNull(),
     windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
     lockedUntil: timestamp('locked_until', { withTimezone: true }),
   },
-  (t) => [index('sign_in_throttle_window_started_at_idx').on(t.windowStartedAt)],
+  (t) => [index('failure_throttle_window_started_at_idx').on(t.windowStartedAt)],
 );
+
+/**
+ * One row per signed-in browser session; the session's JWT carries its id (`sid`). Sign-out
+ * deletes the row, so a copy of the cookie stops working at once while the user's other
+ * sessions go on. Rows past expires_at are pruned at sign-in and sign-out.
+ */
+export const userSessions = pgTable(
+  'user_sessions',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('user_sessions_user_id_idx').on(t.userId), index('user_sessions_expires_at_idx').on(t.expiresAt)],
+);
+export type UserSession = typeof userSessions.$inferSelect;
 
 export const auditLog = pgTable(
   'audit_log',
@@ -66,16 +87,6 @@ export const auditLog = pgTable(
   ],
 );
 export type AuditEntry = typeof auditLog.$inferSelect;
-
-/**
- * Server-wide settings every server process must agree on (the session signing secret):
- * kept in the database so N servers behind a load balancer share them.
- */
-export const serverSettings = pgTable('server_settings', {
-  key: text('key').primaryKey(),
-  value: text('value').notNull(),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-});
 
 /** Admin API tokens (depot-pack, scripts). Only a SHA-256 of the token is stored; it is shown once. */
 export const apiTokens = pgTable(

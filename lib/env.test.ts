@@ -25,8 +25,27 @@ describe('parseServerEnv', () => {
 
   it('does not seed demo data on PostgreSQL unless asked', () => {
     const url = 'postgres://postgres@127.0.0.1:5432/depot';
-    expect(parseServerEnv({ DATABASE_URL: url }).seedDemo).toBe(false);
-    expect(parseServerEnv({ DATABASE_URL: url, DEPOT_SEED_DEMO: '1' }).seedDemo).toBe(true);
+    const secret = 'x'.repeat(32);
+    expect(parseServerEnv({ DATABASE_URL: url, NEXTAUTH_SECRET: secret }).seedDemo).toBe(false);
+    expect(parseServerEnv({ DATABASE_URL: url, NEXTAUTH_SECRET: secret, DEPOT_SEED_DEMO: '1' }).seedDemo).toBe(true);
+  });
+
+  it('requires NEXTAUTH_SECRET on PostgreSQL, except for tools that sign no session', () => {
+    const url = 'postgres://postgres@127.0.0.1:5432/depot';
+    expect(problems({ DATABASE_URL: url })).toEqual([expect.stringMatching(/^NEXTAUTH_SECRET: required with DATABASE_URL/)]);
+    expect(parseServerEnv({ DATABASE_URL: url }, { signsSessions: false }).databaseUrl).toBe(url);
+    expect(parseServerEnv({}).nextAuthSecret).toBeUndefined();
+  });
+
+  it('reads DEPOT_TRUSTED_PROXIES as addresses and CIDR ranges, naming a bad entry', () => {
+    expect(parseServerEnv({}).trustedProxies).toEqual([]);
+    expect(parseServerEnv({ DEPOT_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8,::1' }).trustedProxies).toEqual([
+      { address: '127.0.0.1', prefix: 32, family: 'ipv4' },
+      { address: '10.0.0.0', prefix: 8, family: 'ipv4' },
+      { address: '::1', prefix: 128, family: 'ipv6' },
+    ]);
+    expect(problems({ DEPOT_TRUSTED_PROXIES: '10.0.0.0/33' })[0]).toMatch(/^DEPOT_TRUSTED_PROXIES: "10.0.0.0\/33" is not an IP address or CIDR range/);
+    expect(problems({ DEPOT_TRUSTED_PROXIES: 'proxy.example.com' })[0]).toMatch(/^DEPOT_TRUSTED_PROXIES: "proxy.example.com" is not/);
   });
 
   it('reads the package size limit with units', () => {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -39,6 +40,21 @@ const serverEnvSchema = z
       .transform(parseSize)
       .default(8 * 1024 ** 3),
     DEPOT_DEV: flag.default(false),
+    DEPOT_TRUSTED_PROXIES: z
+      .string()
+      .transform((value, ctx) => {
+        const out: TrustedProxy[] = [];
+        for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+          const proxy = parseProxy(entry);
+          if (!proxy) {
+            ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 64)}" is not an IP address or CIDR range (expected e.g. 10.0.0.5, 10.0.0.0/8 or ::1, comma-separated)` });
+            return z.NEVER;
+          }
+          out.push(proxy);
+        }
+        return out;
+      })
+      .optional(),
     DEPOT_SWEEP_SECONDS: z.coerce
       .number({ message: 'expected a number of seconds' })
       .int('expected a whole number of seconds')
@@ -63,6 +79,24 @@ const serverEnvSchema = z
     }
   });
 
+/** An address or CIDR range whose X-Forwarded-* headers are believed (lib/server/client-address.ts). */
+export interface TrustedProxy {
+  address: string;
+  prefix: number;
+  family: 'ipv4' | 'ipv6';
+}
+
+function parseProxy(entry: string): TrustedProxy | null {
+  const [address, prefixText, extra] = entry.split('/');
+  const version = net.isIP(address);
+  if (!version || extra !== undefined) return null;
+  const max = version === 4 ? 32 : 128;
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return null;
+  const prefix = prefixText === undefined ? max : Number(prefixText);
+  if (prefix > max) return null;
+  return { address, prefix, family: version === 4 ? 'ipv4' : 'ipv6' };
+}
+
 export interface ServerEnv {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -78,6 +112,8 @@ export interface ServerEnv {
   maxPackageBytes: number;
   /** How often expiry (offers past their deadline, expired packages) is swept; 0: never. */
   sweepSeconds: number;
+  /** Proxies whose X-Forwarded-For/-Host/-Proto are believed; everyone else's are removed. */
+  trustedProxies: TrustedProxy[];
   /** Fixed demo passwords (tests, scripted demos); random when unset. */
   demoPasswords: { admin?: string; user?: string };
 }
@@ -95,19 +131,29 @@ export class EnvError extends Error {
   }
 }
 
-export function parseServerEnv(source: Record<string, string | undefined>): ServerEnv {
+export interface ParseServerEnvOptions {
+  /** False for tools that never sign sessions (create-admin), so they need no NEXTAUTH_SECRET. */
+  signsSessions?: boolean;
+}
+
+export function parseServerEnv(source: Record<string, string | undefined>, { signsSessions = true }: ParseServerEnvOptions = {}): ServerEnv {
   // An empty variable means "not set", as in most shells' `FOO= cmd`.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const result = serverEnvSchema.safeParse(cleaned);
-  if (!result.success) {
-    throw new EnvError(
-      result.error.issues.map((issue) => {
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
         const name = issue.path.join('.') || 'environment';
         const given = typeof cleaned[name] === 'string' && !/SECRET|URL|PASSWORD/.test(name) ? ` (got "${cleaned[name]}")` : '';
         return `${name}: ${issue.message}${given}`;
-      }),
-    );
+      });
+  // Every server behind a load balancer must sign sessions with the same secret, and the database
+  // (and its backups) must not be enough to forge one: on PostgreSQL it comes from the
+  // environment. PGlite keeps a generated one in a 0600 file (lib/server/auth-secret.ts).
+  if (signsSessions && cleaned.DATABASE_URL && !cleaned.NEXTAUTH_SECRET) {
+    problems.push('NEXTAUTH_SECRET: required with DATABASE_URL, the session signing secret every server shares (generate one with: openssl rand -base64 32)');
   }
+  if (!result.success || problems.length) throw new EnvError(problems);
   const env = result.data;
   return {
     nodeEnv: env.NODE_ENV,
@@ -121,6 +167,7 @@ export function parseServerEnv(source: Record<string, string | undefined>): Serv
     dev: env.DEPOT_DEV,
     maxPackageBytes: env.DEPOT_MAX_PACKAGE_SIZE,
     sweepSeconds: env.DEPOT_SWEEP_SECONDS,
+    trustedProxies: env.DEPOT_TRUSTED_PROXIES ?? [],
     demoPasswords: { admin: env.DEPOT_DEMO_ADMIN_PASSWORD, user: env.DEPOT_DEMO_USER_PASSWORD },
   };
 }

@@ -61,7 +61,8 @@ async function main(): Promise<void> {
     .option('--name <name>', 'the admin’s display name')
     .parse();
   const options = optionsSchema.parse(program.opts());
-  const env = parseServerEnv(process.env);
+  // Creating a user signs no session: no NEXTAUTH_SECRET needed.
+  const env = parseServerEnv(process.env, { signsSessions: false });
   const password = await readPassword();
   const database = await openDatabase({ databaseUrl: env.databaseUrl, dataDir: env.dataDir });
   try {

@@ -7,10 +7,12 @@ import { ACTIVE_STATES } from '@/lib/assignments/transitions';
 import { planEtag } from '@/lib/contract/agent-api';
 import { serveContent } from '@/lib/content/serve-content';
 import { AppError } from '@/lib/errors';
+import { withEnrolThrottle } from '@/lib/machines/enrol-throttle';
 import { enrollMachine } from '@/lib/machines/enroll-machine';
 import { getPlan } from '@/lib/machines/get-plan';
 import { recordInventory } from '@/lib/machines/record-inventory';
 import { resolveMachine, touchMachine, type MachineIdentity } from '@/lib/machines/resolve-machine';
+import { stampedClientAddress } from '@/lib/server/client-address';
 import type { FastPathContext } from './fast-path';
 import { readJsonBody, readReportBody } from './read-json';
 import { sendJson } from './send-json';
@@ -24,9 +26,13 @@ async function requireMachine(req: IncomingMessage, ctx: FastPathContext): Promi
   return machine;
 }
 
-/** POST /api/agent/v1/enroll: enrolment secret + facts → machine id + token (shown once). */
+/**
+ * POST /api/agent/v1/enroll: enrolment secret + facts → machine id + token (shown once). Wrong
+ * secrets are throttled per client address (429 with Retry-After).
+ */
 export async function enroll(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
-  const result = await enrollMachine(ctx.database.db, { input: await readJsonBody(req) });
+  const throttle = { clientAddress: stampedClientAddress(req.headers), onLocked: (s: number) => res.setHeader('retry-after', String(s)) };
+  const result = await withEnrolThrottle(ctx.database.db, throttle, async () => enrollMachine(ctx.database.db, { input: await readJsonBody(req) }));
   sendJson(res, 201, result);
 }
 

@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { requirePermission, type Actor, type Permission } from '@/lib/auth/permissions';
 import { parseInput, toErrorBody } from '@/lib/errors';
 import { assertJsonContentType, parseJsonBody, tooLarge } from './json-body';
+import { assertSameSite } from './same-origin';
 import { getActor } from './session';
 
 type Schema = z.ZodType;
@@ -39,6 +40,7 @@ export function jsonRoute<P extends Schema | undefined = undefined, Q extends Sc
   return async (request: NextRequest, context: { params: Promise<Record<string, string | string[]>> }) => {
     try {
       const actor = requirePermission(await getActor(), options.permission);
+      assertSameSite(request); // a cookie-authenticated change from another site: 403
       const params = options.params ? parseInput(options.params, await context.params, 'params') : undefined;
       const query = options.query
         ? parseInput(options.query, Object.fromEntries(request.nextUrl.searchParams), 'query')

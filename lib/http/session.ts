@@ -21,5 +21,5 @@ export const getActor = cache(async (): Promise<Actor | null> => {
   }
   const session = await getServerSession(authOptions);
   if (!session) return null;
-  return resolveSessionActor(getDb(), { uid: session.uid, sv: session.sv });
+  return resolveSessionActor(getDb(), { uid: session.uid, sv: session.sv, sid: session.sid });
 });

@@ -2,25 +2,21 @@ import type { IncomingMessage } from 'node:http';
 import { getToken } from 'next-auth/jwt';
 import type { Db } from '@/db/client';
 import type { Actor } from '@/lib/auth/permissions';
+import { crossSiteRefusal, fromNodeHeaders } from '@/lib/http/same-origin';
 import { bearerToken, resolveTokenActor } from '@/lib/tokens/resolve-token-actor';
 import { resolveSessionActor } from '@/lib/users/resolve-session-actor';
 
 /**
  * The same rule as lib/http/session.ts for requests the fast path answers without Next (uploads,
  * downloads): a Bearer API token, else the next-auth session cookie, checked against the users
- * row.
+ * and sessions rows. A cookie-authenticated change from another site (an upload POST) is refused
+ * with 403, as lib/http/json-route.ts does (lib/http/same-origin.ts).
  */
 export async function resolveNodeRequestActor(db: Db, req: IncomingMessage): Promise<Actor | null> {
   const authorization = req.headers.authorization;
   if (authorization) {
     const token = bearerToken(authorization);
     return token ? resolveTokenActor(db, token) : null;
-  }
-  // Session cookies are SameSite=Lax, so other sites cannot send them with a POST; a browser that
-  // still sends a foreign Origin with them is refused here as well.
-  if (req.method !== 'GET' && req.method !== 'HEAD' && req.headers.origin) {
-    const origin = safeHost(req.headers.origin);
-    if (!origin || origin !== req.headers.host) return null;
   }
   const cookies = parseCookies(req.headers.cookie);
   // getToken reads only `cookies` and `headers` of the request it is given; its type asks for a
@@ -30,7 +26,10 @@ export async function resolveNodeRequestActor(db: Db, req: IncomingMessage): Pro
   const secureCookie = process.env.NEXTAUTH_URL?.startsWith('https://') || req.headers['x-forwarded-proto'] === 'https';
   const jwt = await getToken({ req: { headers: { cookie: req.headers.cookie ?? '' }, cookies } as never, secureCookie });
   if (!jwt) return null;
-  return resolveSessionActor(db, { uid: jwt.uid, sv: jwt.sv });
+  const actor = await resolveSessionActor(db, { uid: jwt.uid, sv: jwt.sv, sid: jwt.sid });
+  const refusal = actor && crossSiteRefusal(req.method ?? 'GET', fromNodeHeaders(req.headers));
+  if (refusal) throw refusal;
+  return actor;
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {
@@ -47,12 +46,4 @@ function parseCookies(header: string | undefined): Record<string, string> {
     }
   }
   return out;
-}
-
-function safeHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
 }

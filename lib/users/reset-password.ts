@@ -7,7 +7,7 @@ import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { parseInput } from '@/lib/errors';
 import { loadUser } from './find-user';
 import { resetPasswordSchema } from './schemas';
-import { clearFailures } from './sign-in-throttle';
+import { clearEmailFailures } from './sign-in-throttle';
 
 export interface ResetPasswordOptions {
   actor: Actor | null;
@@ -27,7 +27,7 @@ export async function resetPassword(db: Db, { actor, userId, input }: ResetPassw
       .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, updatedAt: new Date() })
       .where(eq(users.id, user.id));
     // A new password also lifts a lockout from failed sign-ins.
-    await clearFailures(tx, user.email);
+    await clearEmailFailures(tx, user.email);
     // The audit row says that it changed, never what it is.
     await writeAudit(tx, {
       actor: admin,

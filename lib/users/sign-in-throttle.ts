@@ -1,41 +1,77 @@
-import { eq, lt, sql } from 'drizzle-orm';
+import { eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
-import { signInThrottle } from '@/db/schema';
+import { failureThrottle } from '@/db/schema';
 
-export const THROTTLE = { maxFailures: 5, windowMs: 15 * 60_000, lockMs: 15 * 60_000 } as const;
+export interface ThrottleRule {
+  /** Failures within windowMs that lock the key. */
+  maxFailures: number;
+  windowMs: number;
+  lockMs: number;
+}
 
-/** When the email is locked out, until when; else null. */
-export async function lockedUntil(db: Db, email: string, now: Date): Promise<Date | null> {
-  const [row] = await db.select({ lockedUntil: signInThrottle.lockedUntil }).from(signInThrottle).where(eq(signInThrottle.email, email));
-  return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
+const MINUTES_15 = 15 * 60_000;
+
+/**
+ * The rules, per key:
+ * - an email from one client address: 5 failures lock that pair, so guessing one password is
+ *   slow, while the real user at another address still signs in;
+ * - a client address across every email: 20 failures lock the address, so a spray over many
+ *   emails from one address does not get unlimited guesses;
+ * - a client address's failed enrolments (a wrong enrolment secret): 20 lock the address.
+ */
+export const THROTTLE = {
+  emailFromAddress: { maxFailures: 5, windowMs: MINUTES_15, lockMs: MINUTES_15 },
+  address: { maxFailures: 20, windowMs: MINUTES_15, lockMs: MINUTES_15 },
+  enrolFromAddress: { maxFailures: 20, windowMs: MINUTES_15, lockMs: MINUTES_15 },
+} as const satisfies Record<string, ThrottleRule>;
+
+// The email is JSON-quoted so that no email can spell another email's key or prefix.
+const emailPrefix = (email: string) => `sign-in:${JSON.stringify(email)}:`;
+export const throttleKey = {
+  emailFromAddress: (email: string, address: string) => `${emailPrefix(email)}${address}`,
+  address: (address: string) => `sign-in-address:${address}`,
+  enrolFromAddress: (address: string) => `enrol-address:${address}`,
+};
+
+/** The latest lock among keys still in force, or null. */
+export async function lockedUntil(db: Db, keys: string[], now: Date): Promise<Date | null> {
+  const rows = await db.select({ lockedUntil: failureThrottle.lockedUntil }).from(failureThrottle).where(inArray(failureThrottle.key, keys));
+  const locks = rows.map((r) => r.lockedUntil).filter((d): d is Date => !!d && d > now);
+  return locks.length ? new Date(Math.max(...locks.map((d) => d.getTime()))) : null;
 }
 
 /**
- * Counts a failure in one statement (concurrent failures all count): a new window after 15
- * quiet minutes, a 15-minute lock at the fifth failure in a window. Returns the lock, if any.
+ * Counts a failure in one statement (concurrent failures all count): a new window after a
+ * quiet window, a lock at the rule's failure count within a window. Returns the lock, if any.
  */
-export async function recordFailure(db: Db, email: string, now: Date): Promise<Date | null> {
-  const windowStart = new Date(now.getTime() - THROTTLE.windowMs);
-  const lockEnd = new Date(now.getTime() + THROTTLE.lockMs);
-  const expired = sql`${signInThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
-  const nextFailures = sql`case when ${expired} then 1 else ${signInThrottle.failures} + 1 end`;
+export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now: Date): Promise<Date | null> {
+  const windowStart = new Date(now.getTime() - rule.windowMs);
+  const lockEnd = new Date(now.getTime() + rule.lockMs);
+  const expired = sql`${failureThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
+  const nextFailures = sql`case when ${expired} then 1 else ${failureThrottle.failures} + 1 end`;
   const [row] = await db
-    .insert(signInThrottle)
-    .values({ email, failures: 1, windowStartedAt: now, lockedUntil: THROTTLE.maxFailures <= 1 ? lockEnd : null })
+    .insert(failureThrottle)
+    .values({ key, failures: 1, windowStartedAt: now, lockedUntil: rule.maxFailures <= 1 ? lockEnd : null })
     .onConflictDoUpdate({
-      target: signInThrottle.email,
+      target: failureThrottle.key,
       set: {
         failures: nextFailures,
-        windowStartedAt: sql`case when ${expired} then ${now.toISOString()}::timestamptz else ${signInThrottle.windowStartedAt} end`,
-        lockedUntil: sql`case when ${nextFailures} >= ${THROTTLE.maxFailures} then ${lockEnd.toISOString()}::timestamptz else ${signInThrottle.lockedUntil} end`,
+        windowStartedAt: sql`case when ${expired} then ${now.toISOString()}::timestamptz else ${failureThrottle.windowStartedAt} end`,
+        lockedUntil: sql`case when ${nextFailures} >= ${rule.maxFailures} then ${lockEnd.toISOString()}::timestamptz else ${failureThrottle.lockedUntil} end`,
       },
     })
-    .returning({ lockedUntil: signInThrottle.lockedUntil });
-  // Rows for made-up emails must not pile up: now and then, drop day-old ones.
-  if (Math.random() < 0.01) await db.delete(signInThrottle).where(lt(signInThrottle.windowStartedAt, new Date(now.getTime() - 86_400_000)));
+    .returning({ lockedUntil: failureThrottle.lockedUntil });
+  // Rows for made-up emails and passing addresses must not pile up: now and then, drop day-old ones.
+  if (Math.random() < 0.01) await db.delete(failureThrottle).where(lt(failureThrottle.windowStartedAt, new Date(now.getTime() - 86_400_000)));
   return row.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
 }
 
-export async function clearFailures(db: Db, email: string): Promise<void> {
-  await db.delete(signInThrottle).where(eq(signInThrottle.email, email));
+export async function clearFailures(db: Db, key: string): Promise<void> {
+  await db.delete(failureThrottle).where(eq(failureThrottle.key, key));
+}
+
+/** Lifts the email's locks from every address (an admin's password reset). */
+export async function clearEmailFailures(db: Db, email: string): Promise<void> {
+  const prefix = emailPrefix(email);
+  await db.delete(failureThrottle).where(sql`left(${failureThrottle.key}, ${prefix.length}) = ${prefix}`);
 }

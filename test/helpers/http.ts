@@ -9,32 +9,57 @@ function cookiesFrom(response: Response): string[] {
 }
 
 /** next-auth's credentials flow, as the sign-in page does it: CSRF token, then the callback. */
-export async function signIn(baseUrl: string, email: string, password: string): Promise<Session | null> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const jar = cookiesFrom(csrf);
-  const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.join('; ') },
-    body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
-  });
+export async function signIn(baseUrl: string, email: string, password: string, extraHeaders: Record<string, string> = {}): Promise<Session | null> {
+  const response = await postCredentials(baseUrl, email, password, extraHeaders);
+  const jar = response.jar;
   const session = cookiesFrom(response).find((c) => c.startsWith('next-auth.session-token='));
   return session ? { cookie: [...jar, session].join('; ') } : null;
 }
 
 /** The error code next-auth reports for a failed sign-in (CredentialsSignin, locked:…, unavailable). */
-export async function signInError(baseUrl: string, email: string, password: string): Promise<string | null> {
-  const csrf = await fetch(`${baseUrl}/api/auth/csrf`);
+export async function signInError(baseUrl: string, email: string, password: string, extraHeaders: Record<string, string> = {}): Promise<string | null> {
+  return (await signInAttempt(baseUrl, email, password, extraHeaders)).error;
+}
+
+/** A sign-in attempt's status (429 when locked out), Retry-After and next-auth's error code. */
+export async function signInAttempt(baseUrl: string, email: string, password: string, extraHeaders: Record<string, string> = {}) {
+  const response = await postCredentials(baseUrl, email, password, extraHeaders);
+  const { url } = (await response.json()) as { url: string };
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), error: new URL(url).searchParams.get('error') };
+}
+
+async function postCredentials(baseUrl: string, email: string, password: string, extraHeaders: Record<string, string>) {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers: extraHeaders });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const jar = cookiesFrom(csrf);
   const response = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookiesFrom(csrf).join('; ') },
+    headers: { ...extraHeaders, 'content-type': 'application/x-www-form-urlencoded', cookie: jar.join('; ') },
     body: new URLSearchParams({ csrfToken, email, password, json: 'true' }),
   });
-  const { url } = (await response.json()) as { url: string };
-  return new URL(url).searchParams.get('error');
+  return Object.assign(response, { jar });
+}
+
+/**
+ * next-auth's sign-out as the sign-out page does it (signOut() of next-auth/react): a CSRF token,
+ * then POST /api/auth/signout. Returns the status of the POST.
+ */
+export async function signOut(baseUrl: string, session: Session): Promise<number> {
+  const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers: { cookie: session.cookie } });
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  // The session's cookies, updated by any the CSRF answer set (by name, as a browser's jar).
+  const jar = new Map(session.cookie.split('; ').map((c) => [c.split('=', 1)[0], c] as const));
+  for (const c of cookiesFrom(csrf)) jar.set(c.split('=', 1)[0], c);
+  const cookie = [...jar.values()].join('; ');
+  const response = await fetch(`${baseUrl}/api/auth/signout`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: new URL(baseUrl).origin },
+    body: new URLSearchParams({ csrfToken, callbackUrl: '/signin', json: 'true' }),
+  });
+  await response.arrayBuffer();
+  return response.status;
 }
 
 export async function mustSignIn(baseUrl: string, email: string, password: string): Promise<Session> {
@@ -52,10 +77,16 @@ export interface ApiResult<T = unknown> {
 export async function api<T = any>(
   baseUrl: string,
   path: string,
-  options: { method?: string; session?: Session | null; json?: unknown; rawBody?: string; contentType?: string } = {},
+  options: { method?: string; session?: Session | null; json?: unknown; rawBody?: string; contentType?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResult<T>> {
   const headers: Record<string, string> = {};
-  if (options.session) headers.cookie = options.session.cookie;
+  if (options.session) {
+    headers.cookie = options.session.cookie;
+    // As a browser does on every POST/PUT/PATCH/DELETE: the server refuses a cookie-signed
+    // change without its own Origin (lib/http/same-origin.ts).
+    if ((options.method ?? 'GET') !== 'GET') headers.origin = new URL(baseUrl).origin;
+  }
+  Object.assign(headers, options.headers);
   let body: string | undefined;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);

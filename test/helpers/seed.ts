@@ -30,7 +30,7 @@ export async function uploadPackage(
   form.append('file', new Blob([new Uint8Array(typeof content === 'string' ? Buffer.from(content) : content)]), options.fileName ?? 'install.sh');
   if (options.sha256) form.append('sha256', options.sha256);
   const headers: Record<string, string> = {};
-  if (session) headers.cookie = session.cookie;
+  if (session) Object.assign(headers, { cookie: session.cookie, origin: new URL(baseUrl).origin }); // as a browser's form post
   const res = await fetch(`${baseUrl}/api/cabinets/${encodeURIComponent(cabinet)}/packages`, { method: 'POST', body: form, headers });
   const text = await res.text();
   try {

@@ -98,6 +98,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     DEPOT_DEMO_ADMIN_PASSWORD: demoAdmin.password,
     DEPOT_DEMO_USER_PASSWORD: demoUser.password,
     DATABASE_URL: pgDb?.url ?? '',
+    // Required on PostgreSQL (on PGlite the server keeps its own in the data folder); one per
+    // test server, kept across its restarts.
+    NEXTAUTH_SECRET: pgDb ? (process.env.NEXTAUTH_SECRET ?? crypto.randomBytes(32).toString('base64url')) : process.env.NEXTAUTH_SECRET,
   };
   for (const [k, v] of Object.entries(options.env ?? {})) {
     if (v === undefined) delete env[k];
@@ -112,7 +115,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
     child = proc;
     proc.stdout.on('data', (d: Buffer) => (log += d.toString()));
     proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    // Ready when the welcome line appears; failed when the process exits first or 90 s pass.
+    // Ready when the welcome line appears; failed when the process exits first or 180 s pass (a
+    // start took over 90 s on a 2-core machine busy with other test runs).
     let timer: NodeJS.Timeout | undefined;
     let onData: (() => void) | undefined;
     await new Promise<void>((resolve, reject) => {
@@ -121,7 +125,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Tes
       };
       proc.stdout.on('data', onData);
       proc.once('exit', (code) => reject(new Error(`server exited with ${code} before it was ready:\n${log}`)));
-      timer = setTimeout(() => reject(new Error(`server not ready after 90 s:\n${log}`)), 90_000);
+      timer = setTimeout(() => reject(new Error(`server not ready after 180 s:\n${log}`)), 180_000);
     }).finally(() => {
       clearTimeout(timer);
       if (onData) proc.stdout.off('data', onData);

@@ -1,5 +1,6 @@
 import NextAuth from 'next-auth';
+import { withLockoutStatus } from '@/lib/auth/lockout-status';
 import { authOptions } from '@/lib/auth/next-auth-options';
 
-const handler = NextAuth(authOptions);
+const handler = withLockoutStatus(NextAuth(authOptions));
 export { handler as GET, handler as POST };
