@@ -13,6 +13,7 @@ import { migrateDatabase } from '@/db/migrate';
 import { DataDirInUseError } from '@/db/pglite-lock';
 import { users } from '@/db/schema';
 import { handleFastPath } from '@/lib/agent-api/fast-path';
+import { refuseBadRequestTarget } from '@/lib/http/request-target';
 import { sweepOrphanContent } from '@/lib/content/release-content';
 import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
   const handle = app.getRequestHandler();
 
   const server = http.createServer((req, res) => {
+    if (refuseBadRequestTarget(req, res)) return;
     handleFastPath(req, res, { database, store, maxPackageBytes: env.maxPackageBytes, version: packageJson.version })
       .then((handled) => (handled ? undefined : handle(req, res)))
       .catch((error: unknown) => {

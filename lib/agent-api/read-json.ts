@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import { assertJsonContentType, parseJsonBody, tooLarge } from '@/lib/http/json-body';
+import { assertJsonContentType, parseJsonBody, tooLarge, type JsonBodyOptions } from '@/lib/http/json-body';
 
 /** A JSON request body for the fast path's plain Node handlers, capped in size while it arrives. */
-export async function readJsonBody(req: IncomingMessage, maxBytes = 128 * 1024): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes = 128 * 1024, options: JsonBodyOptions = {}): Promise<unknown> {
   assertJsonContentType(req.headers['content-type']);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -11,5 +11,5 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = 128 * 1024):
     if (size > maxBytes) throw tooLarge(maxBytes);
     chunks.push(chunk as Buffer);
   }
-  return parseJsonBody(Buffer.concat(chunks).toString('utf8'));
+  return parseJsonBody(Buffer.concat(chunks).toString('utf8'), options);
 }
