@@ -32,11 +32,24 @@ export function checkRequestTarget(url: string): AppError | null {
 }
 
 /**
+ * A multipart body needs a boundary to be read. Next parses any multipart POST as a possible
+ * server action (API routes and pages alike) and its busboy threw on a missing boundary: a 500
+ * and an uncaughtException in the log. Checked here so no parser ever sees such a request.
+ */
+export function checkMultipartType(contentType: string | undefined): AppError | null {
+  if (!contentType || !/^\s*multipart\//i.test(contentType)) return null;
+  // RFC 2046: 1 to 70 characters, quoted or a token.
+  const boundary = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))\s*(?:;|$)/i.exec(contentType);
+  if (boundary) return null;
+  return new AppError('bad_request', { field: 'content-type', message: 'content-type: expected multipart/form-data with a boundary of 1 to 70 characters' });
+}
+
+/**
  * Answers a request whose path or query cannot be read: JSON under /api (what API clients and
  * the agent parse), a short plain page elsewhere. Returns true when it answered.
  */
 export function refuseBadRequestTarget(req: IncomingMessage, res: ServerResponse): boolean {
-  const refusal = checkRequestTarget(req.url ?? '/');
+  const refusal = checkRequestTarget(req.url ?? '/') ?? checkMultipartType(req.headers['content-type']);
   if (!refusal) return false;
   // Whatever body came with it is not read: close the connection instead of reusing it.
   const api = /^\/api(\/|\?|$)/.test(req.url ?? '');
