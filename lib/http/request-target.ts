@@ -51,7 +51,16 @@ export function checkMultipartType(contentType: string | undefined): AppError | 
 export function refuseBadRequestTarget(req: IncomingMessage, res: ServerResponse): boolean {
   const refusal = checkRequestTarget(req.url ?? '/') ?? checkMultipartType(req.headers['content-type']);
   if (!refusal) return false;
-  // Whatever body came with it is not read: close the connection instead of reusing it.
+  answerRefusal(req, res, refusal);
+  return true;
+}
+
+/**
+ * A refusal before any route ran: JSON under /api (what API clients and the agent parse), a
+ * short plain page elsewhere. Whatever body came with it is not read: the connection is closed
+ * instead of reused.
+ */
+export function answerRefusal(req: IncomingMessage, res: ServerResponse, refusal: AppError): void {
   const api = /^\/api(\/|\?|$)/.test(req.url ?? '');
   const text = api
     ? JSON.stringify({ error: { code: refusal.code, message: refusal.message, field: refusal.field } })
@@ -64,7 +73,6 @@ export function refuseBadRequestTarget(req: IncomingMessage, res: ServerResponse
   });
   res.end(req.method === 'HEAD' ? undefined : text);
   req.resume();
-  return true;
 }
 
 function escapeHtml(text: string): string {
