@@ -21,6 +21,7 @@ try {
   for (const a of failures.slice(0, 30)) console.log(`\n${a.target}\n  ${a.request}\n  → ${a.failure}`);
   const still = await credentialsStillWork(fixtures);
   const crashed = /uncaughtException|unhandledRejection/i.test(server.output());
+  if (crashed) console.log(server.output().split('\n').filter((l, i, all) => /uncaught|unhandled/i.test(all.slice(Math.max(0, i - 3), i + 4).join(' '))).slice(0, 30).join('\n'));
   console.log(`\n${result.answers.length} requests in ${seconds.toFixed(1)} s on ${server.databaseUrl ? 'PostgreSQL' : 'PGlite'} (seed ${seed}); ${failures.length} bad answers; credentials after: ${JSON.stringify(still)}${crashed ? '; the server logged an uncaught exception' : ''}`);
   failed = failures.length > 0 || crashed || Object.values(still).some((s) => s === 401 || s === 403);
 } finally {

@@ -90,7 +90,7 @@ export function unstorableText(text: string): string | null {
  */
 export function assertStorableText(value: unknown, allowed?: (field: string) => boolean, path: string[] = [], whole = 'body'): void {
   const fail = (field: string, why: string) => {
-    const name = field || whole;
+    const name = field && !field.startsWith('.') ? field : whole;
     throw new AppError('invalid_input', { field: name, message: `${name}: ${why}` });
   };
   if (typeof value === 'string') {

@@ -26,7 +26,8 @@ export function checkRequestTarget(url: string): AppError | null {
     const keyWhy = unstorableText(key);
     if (keyWhy) return new AppError('bad_request', { field: 'query', message: `query: a parameter name ${keyWhy}` });
     const why = unstorableText(value);
-    if (why) return new AppError('invalid_input', { field: key, message: `${key}: ${why}` });
+    const field = key || 'query';
+    if (why) return new AppError('invalid_input', { field, message: `${field}: ${why}` });
   }
   return null;
 }
