@@ -118,6 +118,9 @@ export async function handleUploadRequest(req: IncomingMessage, ctx: UploadConte
         return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the manifest field before the file' }));
       }
       fileName = sanitizeFileName(info.filename);
+      // fail() destroys this stream with an error; until writeTemp listens (after the manifest
+      // is accepted) nothing else would, and an unheard stream error is an uncaughtException.
+      stream.on('error', () => {});
       activeFile = stream;
       // Nothing is written until the manifest, cabinet and identity have been accepted.
       content = prepared.then(() => ctx.store.writeTemp(stream, ctx.maxBytes));
