@@ -136,6 +136,19 @@ describe('multipart', () => {
     expect(server.output()).not.toMatch(/uncaughtException|Boundary not found/);
   });
 
+  it('refuses an upload cut off inside its file without an uncaughtException in the server', async () => {
+    const body = [
+      `--${boundary}\r\nContent-Disposition: form-data; name="manifest"\r\n\r\n${JSON.stringify(manifestFor('cut-app'))}\r\n`,
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="install.sh"\r\n\r\n#!/bin/sh\necho cut`,
+    ].join('');
+    const res = await raw('/api/cabinets/bad-input/packages', { method: 'POST', headers: { cookie: admin.cookie, origin: server.url, 'content-type': `multipart/form-data; boundary=${boundary}` }, body });
+    expect([res.status, res.json?.error?.field]).toEqual([400, 'body']);
+    // The server answers before the refused stream's error surfaces; a request after it shows
+    // the process is still there and its log holds no uncaught exception.
+    expect((await raw('/api/health')).status).toBe(200);
+    expect(server.output()).not.toMatch(/uncaughtException/);
+  });
+
   it('refuses an upload whose manifest holds NUL naming the field', async () => {
     const form = new FormData();
     form.append('manifest', JSON.stringify(manifestFor('nul-app', { displayName: 'a\u0000b' })));
