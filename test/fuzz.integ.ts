@@ -18,7 +18,7 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-it('answers every route with a 2xx/3xx or a 4xx that says what was wrong, never a 5xx', { timeout: 240_000 }, async () => {
+it('answers every route with a 2xx/3xx or a 4xx that says what was wrong, never a 5xx', { timeout: 600_000 }, async () => {
   const result = await runSweep(fixtures, { casesPerTarget: 200, seed: 14 });
   const failures = result.answers.filter((a) => a.failure);
   const shown = failures.slice(0, 20).map((a) => `${a.target}\n  ${a.request}\n  → ${a.failure}`);
