@@ -2,12 +2,14 @@
  * Bad input that answered 5xx before issue 14, each now a 4xx naming the field or the part of
  * the request at fault, against a real server.
  */
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecret, enrollTestMachine, testFacts, type EnrolledMachine } from './helpers/agent';
 import { demoAdmin } from './helpers/demo';
 import { api, mustSignIn, type Session } from './helpers/http';
 import { manifestFor, seedCabinet } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
+import { waitFor } from './helpers/wait-for';
 
 let server: TestServer;
 let admin: Session;
@@ -15,7 +17,7 @@ let secret: string;
 let machine: EnrolledMachine;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await startServer({ env: { DEPOT_LOG_LEVEL: 'debug' } });
   admin = await mustSignIn(server.url, demoAdmin.email, demoAdmin.password);
   await seedCabinet(server.url, admin, 'bad-input');
   secret = await createSecret(server.url, admin, 'bad-input');
@@ -164,5 +166,27 @@ describe('multipart', () => {
       expect(res.text).toContain('body: is not valid multipart/form-data');
     }
     expect(server.output()).not.toMatch(/Failed to parse body as FormData/);
+  });
+});
+
+describe('aborted requests', () => {
+  /** Sends the head and part of a body, then hangs up. */
+  const abort = (path: string, headers: Record<string, string>) =>
+    new Promise<void>((resolve, reject) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => {
+        const head = Object.entries({ ...headers, host: `127.0.0.1:${server.port}`, 'content-type': 'application/json', 'content-length': '100000' }).map(([k, v]) => `${k}: ${v}`);
+        socket.write(`POST ${path} HTTP/1.1\r\n${head.join('\r\n')}\r\n\r\n{"events": [`, () => {
+          socket.destroy();
+          resolve();
+        });
+      });
+      socket.on('error', reject);
+    });
+
+  it('logs one debug line per aborted request and no unexpected error (1,000 aborts gave 1,000 error lines)', async () => {
+    const before = (server.output().match(/aborted by the client/g) ?? []).length;
+    for (let i = 0; i < 3; i++) await abort('/api/agent/v1/report', bearer(machine.identity.token));
+    await waitFor(() => (server.output().match(/aborted by the client/g) ?? []).length >= before + 3);
+    expect(server.output()).not.toMatch(/unexpected error|request failed/);
   });
 });
