@@ -13,6 +13,9 @@ import { migrateDatabase } from '@/db/migrate';
 import { DataDirInUseError } from '@/db/pglite-lock';
 import { users } from '@/db/schema';
 import { handleFastPath } from '@/lib/agent-api/fast-path';
+import { AppError, isClientAbort, logUnexpected } from '@/lib/errors';
+import { readMultipartPost } from '@/lib/http/multipart-post';
+import { answerRefusal, refuseBadRequestTarget } from '@/lib/http/request-target';
 import { sweepOrphanContent } from '@/lib/content/release-content';
 import { ContentStore, setProcessContentStore } from '@/lib/content/store';
 import { EnvError, parseServerEnv, type ServerEnv } from '@/lib/env';
@@ -57,13 +60,28 @@ async function main(): Promise<void> {
 
   const edge = handleRequestEdge(env.trustedProxies);
   const server = http.createServer((req, res) => {
+    if (refuseBadRequestTarget(req, res)) return;
     // Before anything reads the request: the client address stamped, untrusted forwarded headers
     // removed, a foreign server action refused (lib/server/request-edge.ts).
     if (edge(req, res)) return;
     handleFastPath(req, res, { database, store, maxPackageBytes: env.maxPackageBytes, version: packageJson.version })
-      .then((handled) => (handled ? undefined : handle(req, res)))
+      .then(async (handled) => {
+        if (handled) return;
+        if (req.method === 'POST' && /^\s*multipart\//i.test(req.headers['content-type'] ?? '')) {
+          // Next reads a multipart POST as a possible server action; a broken one was a 500.
+          const checked = await readMultipartPost(req).catch((error: unknown) => {
+            if (!(error instanceof AppError)) throw error;
+            answerRefusal(req, res, error);
+            return null;
+          });
+          if (checked) await handle(checked, res);
+          return;
+        }
+        await handle(req, res);
+      })
       .catch((error: unknown) => {
-        console.error('[depot] request failed:', error);
+        if (isClientAbort(error)) logUnexpected('-', error); // debug level only
+        else console.error('[depot] request failed:', error);
         if (!res.headersSent) {
           res.statusCode = 500;
           res.end();

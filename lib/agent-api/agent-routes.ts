@@ -14,7 +14,7 @@ import { recordInventory } from '@/lib/machines/record-inventory';
 import { resolveMachine, touchMachine, type MachineIdentity } from '@/lib/machines/resolve-machine';
 import { stampedClientAddress } from '@/lib/server/client-address';
 import type { FastPathContext } from './fast-path';
-import { readJsonBody, readReportBody } from './read-json';
+import { readJsonBody } from './read-json';
 import { sendJson } from './send-json';
 
 const REPORT_MAX_BYTES = 4 * 1024 * 1024;
@@ -79,11 +79,17 @@ export async function inventory(req: IncomingMessage, res: ServerResponse, ctx: 
   sendJson(res, 200, await recordInventory(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req) }));
 }
 
+// An installer's output is whatever it printed (NUL, invalid UTF-8): applyReport stores it with
+// the unstorable code points replaced visibly instead of refusing the event (issue 14).
+// Installer output and the agent's reason may hold NUL or lone surrogates: applyReport replaces them
+// visibly before it validates, since refusing the batch would leave that install unreported.
+const isReportOutput = (field: string) => /^events\.\d+\.(output|reason)$/.test(field);
+
 /** POST /api/agent/v1/report: a batch of attempt events; per event applied, duplicate or refused. */
 export async function report(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {
   const machine = await requireMachine(req, ctx);
   // Events carry up to 64 KiB of output each; the agent sends at most 1 MiB per batch.
-  sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readReportBody(req, REPORT_MAX_BYTES) }));
+  sendJson(res, 200, await applyReport(ctx.database.db, { machineId: machine.id, input: await readJsonBody(req, REPORT_MAX_BYTES, { rawTextAllowed: isReportOutput }) }));
 }
 
 /** POST /api/agent/v1/turn: may this install start now (jobs with a cap on concurrent installs)? */

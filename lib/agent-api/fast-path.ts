@@ -26,13 +26,14 @@ export interface FastPathContext {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, ctx: FastPathContext, match: RegExpMatchArray) => Promise<void>;
 
-interface FastRoute {
+export interface FastRoute {
   method: string;
   pattern: RegExp;
   handler: Handler;
 }
 
-const routes: FastRoute[] = [
+/** Exported for the bad-input sweep (test/fuzz.integ.ts), which calls every route here. */
+export const FAST_PATH_ROUTES: readonly FastRoute[] = [
   { method: 'GET', pattern: /^\/api\/health$/, handler: health },
   // Placeholder of the agent protocol: tells an agent which protocol version this server speaks.
   { method: 'GET', pattern: /^\/api\/agent\/v1\/hello$/, handler: hello },
@@ -55,12 +56,12 @@ const routes: FastRoute[] = [
 export async function handleFastPath(req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<boolean> {
   const pathname = (req.url ?? '/').split('?', 1)[0];
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  const route = routes.find((r) => r.method === method && r.pattern.test(pathname));
+  const route = FAST_PATH_ROUTES.find((r) => r.method === method && r.pattern.test(pathname));
   const agentApi = /^\/api\/(agent|relay)\/v1(\/|$)/.test(pathname);
   if (!route && !agentApi) return false;
   try {
     if (!route) {
-      const others = routes.filter((r) => r.pattern.test(pathname));
+      const others = FAST_PATH_ROUTES.filter((r) => r.pattern.test(pathname));
       if (others.length === 0) throw new AppError('not_found', { message: `No agent API endpoint at ${pathname}.` });
       res.setHeader('Allow', others.map((r) => r.method).join(', '));
       sendJson(res, 405, { error: { code: 'bad_request', message: `${req.method} is not allowed here.` } });

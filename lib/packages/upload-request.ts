@@ -6,6 +6,7 @@ import { requirePermission, type Actor } from '@/lib/auth/permissions';
 import { sha256Schema } from '@/lib/contract/package-manifest';
 import type { ContentStore, TempContent } from '@/lib/content/store';
 import { formatBytes } from '@/lib/format-bytes';
+import { parseJsonText } from '@/lib/http/json-body';
 import { AppError, parseInput } from '@/lib/errors';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
 import { prepareRegistration, type PreparedRegistration } from './prepare-registration';
@@ -72,18 +73,24 @@ export async function handleUploadRequest(req: IncomingMessage, ctx: UploadConte
       reject(error);
     };
 
-    const parser = busboy({
-      headers: req.headers,
-      limits: { files: 1, fields: 4, fieldSize: 256 * 1024, fileSize: ctx.maxBytes + 1 },
-    });
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({
+        headers: req.headers,
+        limits: { files: 1, fields: 4, fieldSize: 256 * 1024, fileSize: ctx.maxBytes + 1 },
+      });
+    } catch (error) {
+      // busboy throws on a Content-Type without a usable boundary, before any byte is read.
+      return reject(new AppError('bad_request', { field: 'content-type', message: 'content-type: expected multipart/form-data with a boundary', cause: error }));
+    }
 
     parser.on('field', (name, value) => {
       if (name === 'manifest') {
         let manifest: unknown;
         try {
-          manifest = JSON.parse(value);
-        } catch {
-          return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected valid JSON' }));
+          manifest = parseJsonText(value, 'manifest');
+        } catch (error) {
+          return fail(error);
         }
         prepared = prepareRegistration(ctx.db, { actor, cabinetName, manifest });
         prepared.catch(fail);
@@ -111,6 +118,9 @@ export async function handleUploadRequest(req: IncomingMessage, ctx: UploadConte
         return fail(new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the manifest field before the file' }));
       }
       fileName = sanitizeFileName(info.filename);
+      // fail() destroys this stream with an error; until writeTemp listens (after the manifest
+      // is accepted) nothing else would, and an unheard stream error is an uncaughtException.
+      stream.on('error', () => {});
       activeFile = stream;
       // Nothing is written until the manifest, cabinet and identity have been accepted.
       content = prepared.then(() => ctx.store.writeTemp(stream, ctx.maxBytes));
@@ -144,8 +154,9 @@ async function handleRawUpload(req: IncomingMessage, ctx: UploadContext, cabinet
   const encoded = req.headers['x-depot-manifest'];
   let manifest: unknown;
   try {
-    manifest = JSON.parse(Buffer.from(String(encoded ?? ''), 'base64url').toString('utf8'));
-  } catch {
+    manifest = parseJsonText(Buffer.from(String(encoded ?? ''), 'base64url').toString('utf8'), 'manifest');
+  } catch (error) {
+    if (error instanceof AppError && error.code !== 'bad_request') throw error;
     throw new AppError('bad_request', { field: 'manifest', message: 'manifest: expected the X-Depot-Manifest header to hold the manifest as base64url JSON' });
   }
   // Nothing is read from the body until the manifest, cabinet and identity have been accepted.
