@@ -347,7 +347,7 @@ describe('concurrency and edge cases found in review', () => {
     form.append('manifest', JSON.stringify(manifestFor('bad-sha-first')));
     form.append('sha256', 'not-a-hash');
     form.append('file', new Blob([new Uint8Array(Buffer.alloc(300_000, 3))]), 'x.sh');
-    const res = await fetch(`${server.url}/api/cabinets/apps/packages`, { method: 'POST', body: form, headers: { cookie: admin.cookie } });
+    const res = await fetch(`${server.url}/api/cabinets/apps/packages`, { method: 'POST', body: form, headers: { cookie: admin.cookie, origin: server.url } });
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: { field: string } }).error.field).toBe('sha256');
     await waitFor(() => tempFiles().length === 0);
