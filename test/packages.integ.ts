@@ -353,11 +353,14 @@ describe('concurrency and edge cases found in review', () => {
     await waitFor(() => tempFiles().length === 0);
   });
 
-  it('matches a weak If-None-Match and answers a malformed escape with 404', async () => {
+  it('matches a weak If-None-Match and answers a malformed escape with 400 naming the path', async () => {
     const pkg = await seedPackage(server.url, admin, 'apps', 'weak-etag', 'weak etag content');
     const res = await fetch(`${server.url}/api/packages/${pkg.id}/content`, { headers: { cookie: admin.cookie, 'if-none-match': `W/"${pkg.sha256}"` } });
     expect(res.status).toBe(304);
-    expect((await fetch(`${server.url}/api/packages/%E0/content`, { headers: { cookie: admin.cookie } })).status).toBe(404);
+    // Refused where the request enters, before any route reads it (issue 14): a 4xx naming the path.
+    const bad = await fetch(`${server.url}/api/packages/%E0/content`, { headers: { cookie: admin.cookie } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { field: string } }).error.field).toBe('path');
   });
 
   it('stops an admin’s tokens when the admin is demoted', async () => {
