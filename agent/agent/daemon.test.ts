@@ -266,3 +266,27 @@ describe('AgentDaemon: the final report after a stop', () => {
     expect(daemon.executor.outbox.size).toBe(0);
   });
 });
+
+describe('AgentDaemon: a refused report batch', () => {
+  const events = ['44444444-4444-4444-8444-444444444444', '55555555-5555-4555-8555-555555555555'].map((assignmentId) => ({ assignmentId, attempt: 1, state: 'installed', at: '2027-01-01T00:00:00.000Z', exitCode: 0 }));
+  const page = () => new Response('<html><body>Not Found</body></html>', { status: 404, headers: { 'content-type': 'text/html' } });
+
+  it('keeps every event queued when a proxy in between answers 404 with a page', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify(events));
+    const { w } = world([page(), page(), page()]);
+    const daemon = new AgentDaemon(identity, dir, w);
+    expect(await daemon.flushReports()).toBe(false);
+    expect(daemon.executor.outbox.size).toBe(2);
+  });
+
+  it('drops an event only when Depot itself refuses it (its JSON error)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify(events.slice(0, 1)));
+    const { w, logs } = world([new Response('{"error":{"code":"invalid_input","message":"Some input is not valid.","field":"events.0.exitCode"}}', { status: 422 })]);
+    const daemon = new AgentDaemon(identity, dir, w);
+    expect(await daemon.flushReports()).toBe(true);
+    expect(daemon.executor.outbox.size).toBe(0);
+    expect(logs.join('\n')).toContain('refused, dropped');
+  });
+});

@@ -250,9 +250,13 @@ export class AgentDaemon {
       const res = await this.request('POST', '/report', { events }, undefined, final);
       // The server refuses the batch as a whole (bad input, too large): the outbox tries the events
       // one by one and drops one it refuses alone, so it never sends the same refused batch forever.
-      if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 408 && res.status !== 429) {
+      // Only Depot's own JSON refusal counts: a 403 or 404 page from a proxy in between says
+      // nothing about the events, and dropping them would lose the reports for good.
+      if (res.status === 400 || res.status === 413 || res.status === 422) {
         const text = await res.text().catch(() => '');
-        return { refusedBatch: `the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+        if (isDepotRefusal(text)) return { refusedBatch: `the server answered ${res.status}: ${text.slice(0, 200)}` };
+        this.world.log(`report: the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}; keeping the reports`);
+        return null;
       }
       if (res.status !== 200) {
         await this.refusal(res, 'report');
@@ -346,6 +350,18 @@ export class AgentDaemon {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: stop ? AbortSignal.any([stop, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
+  }
+}
+
+const REFUSAL_CODES = new Set(['bad_request', 'invalid_input', 'payload_too_large']);
+
+/** True when a 4xx body is Depot's JSON error for bad input, not a page from something in between. */
+export function isDepotRefusal(text: string): boolean {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' && REFUSAL_CODES.has(code);
+  } catch {
+    return false;
   }
 }
 
