@@ -13,7 +13,8 @@ import { migrateDatabase } from '@/db/migrate';
 import { DataDirInUseError } from '@/db/pglite-lock';
 import { users } from '@/db/schema';
 import { handleFastPath } from '@/lib/agent-api/fast-path';
-import { AppError, isClientAbort, logUnexpected } from '@/lib/errors';
+import { AppError, logClientAbort } from '@/lib/errors';
+import { clientGone } from '@/lib/http/client-gone';
 import { readMultipartPost } from '@/lib/http/multipart-post';
 import { answerRefusal, refuseBadRequestTarget } from '@/lib/http/request-target';
 import { sweepOrphanContent } from '@/lib/content/release-content';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
         await handle(req, res);
       })
       .catch((error: unknown) => {
-        if (isClientAbort(error)) logUnexpected('-', error); // debug level only
+        if (clientGone(req, res)) logClientAbort('-'); // debug level only
         else console.error('[depot] request failed:', error);
         if (!res.headersSent) {
           res.statusCode = 500;

@@ -121,20 +121,17 @@ export function toErrorBody(error: unknown, log: (id: string, error: unknown) =>
 }
 
 export function logUnexpected(id: string, error: unknown): void {
-  // A client that hangs up mid-request is not a server fault: 1,000 aborted sockets gave 1,000
-  // error lines. One line each, and only when DEPOT_LOG_LEVEL=debug asks for them.
-  if (isClientAbort(error)) {
-    if (process.env.DEPOT_LOG_LEVEL === 'debug') console.debug(`[depot] debug: request ${id} aborted by the client`);
-    return;
-  }
   console.error(`[depot] unexpected error ${id}:`, redactForLog(error));
 }
 
-/** Node's errors for a request body cut off by the client (socket closed or reset mid-read). */
-export function isClientAbort(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ECONNRESET' || code === 'ECONNABORTED' || code === 'EPIPE' || error.message === 'aborted' || error.name === 'ResponseAborted';
+/**
+ * A request the client hung up on is not a server fault: 1,000 aborted sockets gave 1,000 error
+ * lines. One line each, and only when DEPOT_LOG_LEVEL=debug asks for them. The caller decides
+ * from the request's state (lib/http/client-gone.ts), never from an error code: a reset socket
+ * to PostgreSQL carries the same ECONNRESET as a client's.
+ */
+export function logClientAbort(id: string): void {
+  if (process.env.DEPOT_LOG_LEVEL === 'debug') console.debug(`[depot] debug: request ${id} aborted by the client`);
 }
 
 /**

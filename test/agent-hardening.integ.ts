@@ -106,10 +106,20 @@ describe('a report the database could not store', () => {
     const detail = await assignment(rowA.id);
     expect(detail).toMatchObject({ state: 'failed', output: 'x\u2400y\uFFFDz', reason: 'bad \uFFFD' });
 
-    // One event the database refuses (an exit code past its integer column) holds back nothing.
+    // An exit code past the database's int4 column is bad input, refused before the database.
+    const tooBig = await fetch(`${server.url}/api/agent/v1/report`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${m.identity.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: [{ assignmentId: rowB.id, attempt: 1, state: 'downloading', at, exitCode: 2 ** 40 }] }),
+    });
+    expect(tooBig.status).toBe(422);
+    expect(((await tooBig.json()) as { error: { field: string } }).error.field).toBe('events.0.exitCode');
+
+    // One event the database refuses (year 0 passes the ISO check, PostgreSQL has no such year:
+    // SQLSTATE 22008, a data error) holds back nothing.
     const mixed = await report(
       m.identity.token,
-      JSON.stringify({ events: [{ assignmentId: rowB.id, attempt: 1, state: 'downloading', at, exitCode: 2 ** 40 }, { assignmentId: rowB.id, attempt: 1, state: 'ready', at }] }),
+      JSON.stringify({ events: [{ assignmentId: rowB.id, attempt: 1, state: 'downloading', at: '0000-01-01T00:00:00Z' }, { assignmentId: rowB.id, attempt: 1, state: 'ready', at }] }),
     );
     expect(mixed.status).toBe(200);
     expect(mixed.body.results.map((r) => r.outcome)).toEqual(['refused', 'applied']);

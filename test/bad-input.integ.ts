@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecret, enrollTestMachine, testFacts, type EnrolledMachine } from './helpers/agent';
 import { demoAdmin } from './helpers/demo';
 import { api, mustSignIn, type Session } from './helpers/http';
-import { manifestFor, seedCabinet } from './helpers/seed';
+import { manifestFor, seedCabinet, uploadPackage } from './helpers/seed';
 import { startServer, type TestServer } from './helpers/server';
 import { waitFor } from './helpers/wait-for';
 
@@ -114,14 +114,21 @@ describe('JSON bodies', () => {
     expect(agent.status).toBe(422);
   });
 
-  it('lets the agent report carry NUL in output past the body check (the report stores it sanitized)', async () => {
+  it('lets the agent report carry NUL in output past the body check, and stores it as ␀', async () => {
+    const upload = await uploadPackage(server.url, admin, 'bad-input', manifestFor('nul-output-app', { detection: { kind: 'file', path: '/tmp/depot-nul-output-app' } }), '#!/bin/sh\nexit 0\n');
+    expect(upload.status, JSON.stringify(upload.body)).toBe(201);
+    const job = await api<{ job: { id: string } }>(server.url, '/api/jobs', { method: 'POST', session: admin, json: { kind: 'install', packageId: upload.body.package!.id, machineIds: [machine.identity.machineId], timing: 'asap' } });
+    expect(job.status, JSON.stringify(job.body)).toBe(201);
+    const assignmentId = (await api<{ assignments: { id: string }[] }>(server.url, `/api/jobs/${job.body.job.id}`, { session: admin })).body.assignments[0].id;
     const res = await fetch(`${server.url}/api/agent/v1/report`, {
       method: 'POST',
       headers: { ...bearer(machine.identity.token), 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [{ assignmentId: '00000000-0000-4000-8000-000000000000', attempt: 1, state: 'failed', output: 'a\u0000b' }] }),
+      body: JSON.stringify({ events: [{ assignmentId, attempt: 1, state: 'failed', at: new Date().toISOString(), exitCode: 1, output: 'a\u0000b' }] }),
     });
-    const body = (await res.json()) as ErrorBody;
-    expect(body.error?.field ?? '').not.toMatch(/output/);
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: { outcome: string }[] }).results.map((r) => r.outcome)).toEqual(['applied']);
+    const stored = await api<{ assignment: { output: string | null } }>(server.url, `/api/assignments/${assignmentId}`, { session: admin });
+    expect(stored.body.assignment.output).toBe('a\u2400b');
   });
 });
 

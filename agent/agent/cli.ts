@@ -86,11 +86,11 @@ export function buildProgram(): Command {
     .action(async () => {
       const { dir, identity } = enrolledIdentity();
       console.log(`Machine ${identity.machineId}, enrolled with ${identity.server} on ${identity.enrolledAt}.`);
-      const refused = tokenRefusedSince(dir);
-      if (refused) console.log(`The server refuses this machine's token since ${refused} (retired?): the agent runs nothing from its cached plan until the server accepts it again.`);
       let plan;
+      let planStatus: number | null = null;
       try {
         const res = await fetch(`${identity.server}/api/agent/v1/plan`, { headers: { authorization: `Bearer ${identity.token}` }, signal: AbortSignal.timeout(10_000) });
+        planStatus = res.status;
         if (res.status === 401) throw new Error('the server refuses this machine’s token (401): the machine was retired; enrol it again. Nothing from the cached plan runs until the server accepts it');
         plan = planSchema.parse(readAnswer(res.status, await res.text()));
       } catch (error) {
@@ -101,6 +101,8 @@ export function buildProgram(): Command {
         console.log(`${refusedToken ? 'Server refused this machine' : 'Server not reachable'} (${(error as Error).message}); showing the cached plan.`);
         plan = cached;
       }
+      const refused = tokenRefusedLine(tokenRefusedSince(dir), planStatus);
+      if (refused) console.log(refused);
       const now = new Date();
       const schedule = { blackoutDates: plan.blackoutDates };
       const opening = nextOpening(plan.windows, plan.timeZone, now, schedule);
@@ -176,6 +178,15 @@ export function noticeLines(plan: Plan, local: Pick<LocalState, 'get'>, now: Dat
 }
 
 /** Where downloads come from: the plan's relays nearest first, then the managing server. */
+/**
+ * The daemon's note that the server refuses this machine's token, or null. The note on disk is
+ * the daemon's last word; a plan request status just made and answered 200/304 is newer, and wins.
+ */
+export function tokenRefusedLine(refusedSince: string | null, planStatus: number | null): string | null {
+  if (!refusedSince || planStatus === 200 || planStatus === 304) return null;
+  return `The server refuses this machine's token since ${refusedSince} (retired?): the agent runs nothing from its cached plan until the server accepts it again.`;
+}
+
 export function contentSourcesLine(plan: Pick<Plan, 'contentSources'>): string {
   const relays = plan.contentSources.map((r) => `relay ${r.name} (${r.url}), then `).join('');
   return `Downloads from: ${relays}the managing server.`;

@@ -232,3 +232,61 @@ describe('AgentDaemon: a stop', () => {
     expect(daemon.executor.outbox.size).toBe(0);
   });
 });
+
+describe('AgentDaemon: the final report after a stop', () => {
+  it('gets its FINAL_REPORT_MS from the flush, not from the stop: an install ending long after the SIGTERM is still reported', async () => {
+    const dir = tempDir();
+    const event = { assignmentId: '44444444-4444-4444-8444-444444444444', attempt: 1, state: 'installed', at: '2027-01-01T00:00:00.000Z', exitCode: 0 };
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify([event]));
+    // Timers on the test's clock: each aborts once the clock has passed its deadline.
+    const timers: { at: number; c: AbortController }[] = [];
+    const { w, requests } = world([Response.json({ results: [{ assignmentId: event.assignmentId, attempt: 1, state: 'installed', outcome: 'applied' }] })]);
+    const fetchInner = w.fetch;
+    w.fetch = (async (url: string, init: RequestInit) => {
+      if (init.signal?.aborted) throw new Error('fetch failed: aborted');
+      return fetchInner(url, init);
+    }) as unknown as typeof fetch;
+    let now = w.now();
+    w.now = () => now;
+    w.timeout = (ms) => {
+      const c = new AbortController();
+      timers.push({ at: now + ms, c });
+      return c.signal;
+    };
+    // What passes between the stop and the last flush (the installer let finish): a minute.
+    w.sleep = async () => {
+      now += 60_000;
+      for (const t of timers) if (t.at <= now) t.c.abort();
+    };
+    const daemon = new AgentDaemon(identity, dir, w);
+    const stop = new AbortController();
+    stop.abort();
+    await daemon.run(stop.signal);
+    expect(requests.map((r) => r.url.replace(identity.server, ''))).toEqual(['/api/agent/v1/report']);
+    expect(daemon.executor.outbox.size).toBe(0);
+  });
+});
+
+describe('AgentDaemon: a refused report batch', () => {
+  const events = ['44444444-4444-4444-8444-444444444444', '55555555-5555-4555-8555-555555555555'].map((assignmentId) => ({ assignmentId, attempt: 1, state: 'installed', at: '2027-01-01T00:00:00.000Z', exitCode: 0 }));
+  const page = () => new Response('<html><body>Not Found</body></html>', { status: 404, headers: { 'content-type': 'text/html' } });
+
+  it('keeps every event queued when a proxy in between answers 404 with a page', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify(events));
+    const { w } = world([page(), page(), page()]);
+    const daemon = new AgentDaemon(identity, dir, w);
+    expect(await daemon.flushReports()).toBe(false);
+    expect(daemon.executor.outbox.size).toBe(2);
+  });
+
+  it('drops an event only when Depot itself refuses it (its JSON error)', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'outbox.json'), JSON.stringify(events.slice(0, 1)));
+    const { w, logs } = world([new Response('{"error":{"code":"invalid_input","message":"Some input is not valid.","field":"events.0.exitCode"}}', { status: 422 })]);
+    const daemon = new AgentDaemon(identity, dir, w);
+    expect(await daemon.flushReports()).toBe(true);
+    expect(daemon.executor.outbox.size).toBe(0);
+    expect(logs.join('\n')).toContain('refused, dropped');
+  });
+});

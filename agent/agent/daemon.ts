@@ -26,6 +26,8 @@ export interface AgentWorld {
   fetch: typeof fetch;
   collect(): Promise<Inventory>;
   log(line: string): void;
+  /** An AbortSignal that aborts after ms (default: a real timer); tests tie it to their clock. */
+  timeout?(ms: number): AbortSignal;
 }
 
 export const realWorld = (collect: () => Promise<Inventory>): AgentWorld => ({
@@ -84,8 +86,8 @@ export class AgentDaemon {
   private sentFactsHash: string | null;
   /** Since when the server refuses this machine's token (ISO time), or null; kept on disk. */
   private refusedSince: string | null;
-  /** Aborts when a stop's last reports must give up (FINAL_REPORT_MS after the stop). */
-  private finalReports: AbortSignal | null = null;
+  /** Set by a stop: from then on each flush of the reports gets its own FINAL_REPORT_MS. */
+  private stopped = false;
 
   constructor(
     private readonly identity: Identity,
@@ -217,10 +219,11 @@ export class AgentDaemon {
   /**
    * A stop (SIGTERM) aborts the round's requests, but the last reports still get FINAL_REPORT_MS
    * to reach the server: an install that ended while the agent was stopping is reported before
-   * it exits, not left on disk until the next start.
+   * it exits, not left on disk until the next start. The time is counted from the flush, not from
+   * the stop: an installer is let finish, and may end a minute after the SIGTERM.
    */
   stopping(): void {
-    this.finalReports ??= AbortSignal.timeout(FINAL_REPORT_MS);
+    this.stopped = true;
   }
 
   /** Installs what is due, then sends the reports; returns when the next assignment is due. */
@@ -238,17 +241,22 @@ export class AgentDaemon {
   /** Sends queued reports; false when the server could not take them (they stay on disk). */
   async flushReports(): Promise<boolean> {
     if (this.executor.outbox.size === 0) return true;
-    return this.executor.outbox.flush((events) => this.sendReport(events), this.world.log);
+    const final = this.stopped ? (this.world.timeout ?? AbortSignal.timeout)(FINAL_REPORT_MS) : undefined;
+    return this.executor.outbox.flush((events) => this.sendReport(events, final), this.world.log);
   }
 
-  private async sendReport(events: ReportEvent[]): Promise<ReportResponse | { refusedBatch: string } | null> {
+  private async sendReport(events: ReportEvent[], final?: AbortSignal): Promise<ReportResponse | { refusedBatch: string } | null> {
     try {
-      const res = await this.request('POST', '/report', { events }, undefined, true);
+      const res = await this.request('POST', '/report', { events }, undefined, final);
       // The server refuses the batch as a whole (bad input, too large): the outbox tries the events
       // one by one and drops one it refuses alone, so it never sends the same refused batch forever.
-      if (res.status >= 400 && res.status < 500 && res.status !== 401 && res.status !== 408 && res.status !== 429) {
+      // Only Depot's own JSON refusal counts: a 403 or 404 page from a proxy in between says
+      // nothing about the events, and dropping them would lose the reports for good.
+      if (res.status === 400 || res.status === 413 || res.status === 422) {
         const text = await res.text().catch(() => '');
-        return { refusedBatch: `the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+        if (isDepotRefusal(text)) return { refusedBatch: `the server answered ${res.status}: ${text.slice(0, 200)}` };
+        this.world.log(`report: the server answered ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}; keeping the reports`);
+        return null;
       }
       if (res.status !== 200) {
         await this.refusal(res, 'report');
@@ -329,9 +337,9 @@ export class AgentDaemon {
     this.world.log('the server accepts this machine\'s token again; the plan runs again');
   }
 
-  /** finalReport: a report, which after a stop still gets its bounded time (see stopping()). */
-  private request(method: string, route: string, body?: unknown, ifNoneMatch?: string, finalReport = false): Promise<Response> {
-    const stop = finalReport && this.finalReports ? this.finalReports : this.stop;
+  /** final: a report's own deadline after a stop, used instead of the stop (see stopping()). */
+  private request(method: string, route: string, body?: unknown, ifNoneMatch?: string, final?: AbortSignal): Promise<Response> {
+    const stop = final ?? this.stop;
     return this.world.fetch(`${this.identity.server}${AGENT_API}${route}`, {
       method,
       headers: {
@@ -342,6 +350,18 @@ export class AgentDaemon {
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: stop ? AbortSignal.any([stop, AbortSignal.timeout(30_000)]) : AbortSignal.timeout(30_000),
     });
+  }
+}
+
+const REFUSAL_CODES = new Set(['bad_request', 'invalid_input', 'payload_too_large']);
+
+/** True when a 4xx body is Depot's JSON error for bad input, not a page from something in between. */
+export function isDepotRefusal(text: string): boolean {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === 'string' && REFUSAL_CODES.has(code);
+  } catch {
+    return false;
   }
 }
 

@@ -3,7 +3,8 @@ import type { Database } from '@/db/client';
 import { requirePermission } from '@/lib/auth/permissions';
 import { serveContent } from '@/lib/content/serve-content';
 import type { ContentStore } from '@/lib/content/store';
-import { AppError, toErrorBody } from '@/lib/errors';
+import { AppError, logClientAbort, logUnexpected, toErrorBody } from '@/lib/errors';
+import { clientGone } from '@/lib/http/client-gone';
 import { loadPackage } from '@/lib/packages/load-package';
 import { handleUploadRequest } from '@/lib/packages/upload-request';
 import { resolveNodeRequestActor } from '@/lib/server/node-request-actor';
@@ -69,7 +70,7 @@ export async function handleFastPath(req: IncomingMessage, res: ServerResponse, 
     }
     await route.handler(req, res, ctx, pathname.match(route.pattern)!);
   } catch (error) {
-    const { status, body } = toErrorBody(error);
+    const { status, body } = toErrorBody(error, clientGone(req, res) ? logClientAbort : logUnexpected);
     if (res.headersSent) {
       res.destroy();
     } else if (!req.complete) {

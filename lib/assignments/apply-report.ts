@@ -4,6 +4,7 @@ import type { Db } from '@/db/client';
 import { assignmentEvents, assignments, machines, type AssignmentState } from '@/db/schema';
 import { reportRequestSchema, type ReportEvent, type ReportResponse } from '@/lib/contract/agent-api';
 import { sanitizeText } from '@/lib/contract/text';
+import { isDataError } from '@/lib/db-errors';
 import { logUnexpected, parseInput } from '@/lib/errors';
 import { reofferAfterOwnUninstall } from './reoffer-after-uninstall';
 import { canMove, isTerminal } from './transitions';
@@ -17,8 +18,8 @@ type Result = ReportResponse['results'][number];
  * assignment row is locked while its event is applied, so two copies of one report racing each
  * other still make one row.
  *
- * Each event is applied in its own transaction: one that cannot be stored is refused (with an
- * error id the server's log explains) and the others still apply, so a single bad event never
+ * Each event is applied in its own transaction: one whose data cannot be stored (SQLSTATE class
+ * 22 or 23) is refused (with an error id the server's log explains) and the others still apply, so a single bad event never
  * holds back the rest of the batch, nor, through the agent's outbox, every later report.
  */
 export async function applyReport(db: Db, { machineId, input, now = new Date() }: { machineId: string; input: unknown; now?: Date }): Promise<ReportResponse> {
@@ -37,6 +38,9 @@ export async function applyReport(db: Db, { machineId, input, now = new Date() }
         }),
       );
     } catch (error) {
+      // Only the event's data is refused (the agent drops it); a lost connection, a deadlock or a
+      // serialization failure is the server's, so the batch fails with a 5xx and is sent again.
+      if (!isDataError(error)) throw error;
       const id = crypto.randomUUID().slice(0, 8);
       logUnexpected(id, error);
       results.push({ assignmentId: event.assignmentId, attempt: event.attempt, state: event.state, outcome: 'refused', message: `the server could not record this event (error id ${id})` });

@@ -131,15 +131,23 @@ export type PlanAssignment = z.infer<typeof planAssignmentSchema>;
 export const REPORTED_STATES = ['downloading', 'ready', 'installing', 'installed', 'failed', 'skipped'] as const;
 export type ReportedState = (typeof REPORTED_STATES)[number];
 export const OUTPUT_LIMIT = 64 * 1024;
+/** The database keeps attempts and exit codes in int4 columns: a larger number is bad input, not a 500. */
+const INT4_MAX = 2_147_483_647;
 
 /** One attempt event; (assignmentId, attempt, state) is its idempotency key. */
 export const reportEventSchema = z
   .object({
     assignmentId: z.uuid({ message: 'expected the assignment id (a UUID)' }),
-    attempt: z.number({ message: 'expected the attempt number' }).int().positive('expected a positive attempt number'),
+    attempt: z.number({ message: 'expected the attempt number' }).int().positive('expected a positive attempt number').max(INT4_MAX, `expected an attempt number of at most ${INT4_MAX}`),
     state: z.enum(REPORTED_STATES, { message: `expected one of ${REPORTED_STATES.join(', ')}` }),
     at: z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time' }),
-    exitCode: z.number({ message: 'expected an exit code' }).int().nullable().optional(),
+    exitCode: z
+      .number({ message: 'expected an exit code' })
+      .int()
+      .min(-INT4_MAX - 1, 'expected an exit code that fits 32 bits')
+      .max(INT4_MAX, 'expected an exit code that fits 32 bits')
+      .nullable()
+      .optional(),
     reason: z.string({ message: 'expected text' }).max(2000, 'expected at most 2000 characters').optional(),
     output: z.string({ message: 'expected text' }).max(OUTPUT_LIMIT, 'expected at most 64 KiB of output').optional(),
     source: z.string({ message: 'expected text' }).max(200, 'expected at most 200 characters').optional(),

@@ -2,7 +2,7 @@ import 'server-only';
 import { NextResponse, type NextRequest } from 'next/server';
 import type { z } from 'zod';
 import { requirePermission, type Actor, type Permission } from '@/lib/auth/permissions';
-import { parseInput, toErrorBody } from '@/lib/errors';
+import { logClientAbort, logUnexpected, parseInput, toErrorBody } from '@/lib/errors';
 import { assertJsonContentType, assertStorableText, parseJsonBody, tooLarge } from './json-body';
 import { assertSameSite } from './same-origin';
 import { getActor } from './session';
@@ -48,7 +48,8 @@ export function jsonRoute<P extends Schema | undefined = undefined, Q extends Sc
       if (result instanceof Response) return result;
       return result === undefined ? new NextResponse(null, { status: 204 }) : NextResponse.json(result);
     } catch (error) {
-      const { status, body } = toErrorBody(error);
+      // Next aborts the request's signal when the client hangs up: its state, not the error, says so.
+      const { status, body } = toErrorBody(error, request.signal.aborted ? logClientAbort : logUnexpected);
       return NextResponse.json(body, { status });
     }
   };
