@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { failureThrottle } from '@/db/schema';
@@ -25,12 +26,30 @@ export const THROTTLE = {
   enrolFromAddress: { maxFailures: 20, windowMs: MINUTES_15, lockMs: MINUTES_15 },
 } as const satisfies Record<string, ThrottleRule>;
 
+/**
+ * The part of a client address that one client controls: an IPv4 address whole (an IPv4-mapped
+ * IPv6 address as IPv4), an IPv6 address by its /64 prefix, since one host or home is given a
+ * whole /64 and can rotate through it at will. Anything else (not an IP) is used as it is.
+ */
+export function addressKeyPart(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped && net.isIPv4(mapped[1])) return mapped[1];
+  if (!net.isIPv6(address)) return address;
+  const text = address.split('%')[0].toLowerCase(); // no zone index
+  const [head, tail = ''] = text.split('::');
+  const left = head ? head.split(':') : [];
+  // A dotted IPv4 tail (64:ff9b::192.0.2.1) fills two groups; only the first four matter here.
+  const right = tail ? tail.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : [];
+  const groups = text.includes('::') ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 // The email is JSON-quoted so that no email can spell another email's key or prefix.
 const emailPrefix = (email: string) => `sign-in:${JSON.stringify(email)}:`;
 export const throttleKey = {
-  emailFromAddress: (email: string, address: string) => `${emailPrefix(email)}${address}`,
-  address: (address: string) => `sign-in-address:${address}`,
-  enrolFromAddress: (address: string) => `enrol-address:${address}`,
+  emailFromAddress: (email: string, address: string) => `${emailPrefix(email)}${addressKeyPart(address)}`,
+  address: (address: string) => `sign-in-address:${addressKeyPart(address)}`,
+  enrolFromAddress: (address: string) => `enrol-address:${addressKeyPart(address)}`,
 };
 
 /** The latest lock among keys still in force, or null. */
