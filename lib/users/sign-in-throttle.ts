@@ -85,6 +85,52 @@ export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now
   return row.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
 }
 
+/**
+ * Counts an attempt before its password is checked, in one statement, so parallel guesses each
+ * get their own number: only the first maxFailures within a window go on to be checked
+ * (`allowed`), however many arrive at once. The maxFailures-th attempt sets the lock, which a
+ * success takes back (takeBackAttempt); while a lock is in force every attempt counts above the
+ * limit, even after the window itself has passed. Returns the lock to report when refused.
+ */
+export async function countAttempt(db: Db, key: string, rule: ThrottleRule, now: Date): Promise<{ allowed: boolean; lockedUntil: Date | null }> {
+  const windowStart = new Date(now.getTime() - rule.windowMs);
+  const lockEnd = new Date(now.getTime() + rule.lockMs);
+  const nowText = now.toISOString();
+  const lockInForce = sql`coalesce(${failureThrottle.lockedUntil} > ${nowText}::timestamptz, false)`;
+  const expired = sql`${failureThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
+  const next = sql`case when ${lockInForce} then greatest(${failureThrottle.failures}, ${rule.maxFailures}) + 1 when ${expired} then 1 else ${failureThrottle.failures} + 1 end`;
+  const [row] = await db
+    .insert(failureThrottle)
+    .values({ key, failures: 1, windowStartedAt: now, lockedUntil: rule.maxFailures <= 1 ? lockEnd : null })
+    .onConflictDoUpdate({
+      target: failureThrottle.key,
+      set: {
+        failures: next,
+        windowStartedAt: sql`case when not ${lockInForce} and ${expired} then ${nowText}::timestamptz else ${failureThrottle.windowStartedAt} end`,
+        lockedUntil: sql`case when ${lockInForce} then ${failureThrottle.lockedUntil} when ${next} >= ${rule.maxFailures} then ${lockEnd.toISOString()}::timestamptz else null end`,
+      },
+    })
+    .returning({ failures: failureThrottle.failures, lockedUntil: failureThrottle.lockedUntil });
+  if (Math.random() < 0.01) await db.delete(failureThrottle).where(lt(failureThrottle.windowStartedAt, new Date(now.getTime() - 86_400_000)));
+  const lock = row.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
+  return { allowed: row.failures <= rule.maxFailures, lockedUntil: lock };
+}
+
+/**
+ * Takes back an attempt countAttempt counted that turned out not to be a failure (a right
+ * password, or one refused by another key before it was checked), and the lock it set, if any:
+ * an allowed attempt never found a lock in force, so any lock below the limit is its own.
+ */
+export async function takeBackAttempt(db: Db, key: string, rule: ThrottleRule): Promise<void> {
+  await db
+    .update(failureThrottle)
+    .set({
+      failures: sql`greatest(${failureThrottle.failures} - 1, 0)`,
+      lockedUntil: sql`case when ${failureThrottle.failures} - 1 < ${rule.maxFailures} then null else ${failureThrottle.lockedUntil} end`,
+    })
+    .where(eq(failureThrottle.key, key));
+}
+
 export async function clearFailures(db: Db, key: string): Promise<void> {
   await db.delete(failureThrottle).where(eq(failureThrottle.key, key));
 }
