@@ -204,5 +204,6 @@ describe('cross-site requests', () => {
     expect(res.status).toBe(200);
     expect(text).toContain('"code":"invalid_input"');
     expect(text).toContain('"field":"name"');
+    expect(text).toContain('must not contain NUL');
   });
 });
