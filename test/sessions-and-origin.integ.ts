@@ -81,6 +81,16 @@ describe('failed sign-ins', () => {
     expect(await signIn(proxied.url, demoAdmin.email, demoAdmin.password, from('198.51.100.8'))).not.toBeNull();
   });
 
+  it('in parallel do not get past the lock: at most the limit reach the password check', async () => {
+    // All at once, so every one would pass a lock check made before any failure was recorded.
+    const pair = await Promise.all(Array.from({ length: 30 }, (_, i) => signInAttempt(proxied.url, demoAdmin.email, `parallel-${i}`, from('203.0.113.50'))));
+    expect(pair.filter((a) => a.status === 401).length).toBeLessThanOrEqual(4); // the 5th checked one locks (429)
+    expect(pair.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(26);
+    const spray = await Promise.all(Array.from({ length: 40 }, (_, i) => signInAttempt(proxied.url, `parallel-${i}@depot.test`, 'Winter2026!', from('203.0.113.51'))));
+    expect(spray.filter((a) => a.status === 401).length).toBeLessThanOrEqual(19);
+    expect(spray.filter((a) => a.status === 429).length).toBeGreaterThanOrEqual(21);
+  });
+
   it('ignore X-Forwarded-For unless DEPOT_TRUSTED_PROXIES names the peer', async () => {
     const admin = await mustSignIn(direct.url, demoAdmin.email, demoAdmin.password);
     await createUser(direct, admin, 'spoofer@depot.test', 'the-right-password');
@@ -164,5 +174,22 @@ describe('cross-site requests', () => {
       });
       expect({ status: res.status, code: ((await res.json()) as ErrorBody).error.code }).toEqual({ status: 403, code: 'forbidden' });
     }
+  });
+
+  it('answers a plain HTML form post (no Next-Action) from a foreign Origin with 403, not 500; a same-site sign-in form post still works', async () => {
+    const action = serverActions()[0];
+    const multipart = new FormData();
+    multipart.append('name', 'evil');
+    const bodies: [string, BodyInit, Record<string, string>][] = [
+      [action.pagePath, multipart, { origin: evil }],
+      [action.pagePath, new URLSearchParams({ name: 'evil' }), { origin: evil }],
+      ['/dashboard', new URLSearchParams({ name: 'evil' }), { 'sec-fetch-site': 'cross-site' }],
+    ];
+    for (const [path, body, headers] of bodies) {
+      const res = await fetch(`${direct.url}${path}`, { method: 'POST', body, headers: { cookie: admin.cookie, ...headers }, redirect: 'manual' });
+      expect({ path, status: res.status, code: ((await res.json()) as ErrorBody).error.code }).toEqual({ path, status: 403, code: 'forbidden' });
+    }
+    // next-auth's own form post from this site's sign-in page carries this site's Origin.
+    expect(await signIn(direct.url, demoAdmin.email, demoAdmin.password, { origin: direct.url })).not.toBeNull();
   });
 });

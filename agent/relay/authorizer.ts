@@ -6,7 +6,7 @@ export type Requester = 'machine' | 'relay';
 
 export type AuthAnswer =
   | { ok: true; /** From the server's Content-Length, when it sent one. */ size: number | null }
-  | { ok: false; status: 401 | 403 | 404 | 502; code: string; message: string };
+  | { ok: false; status: 401 | 403 | 404 | 502 | 503; code: string; message: string };
 
 export interface AuthorizerOptions {
   server: string;
@@ -19,6 +19,8 @@ export interface AuthorizerOptions {
   /** Entries kept at most, in each of the two maps; the oldest go first. */
   maxEntries?: number;
   timeoutMs?: number;
+  /** Checks in flight to the server at most; beyond them a request gets 503 (default 32). */
+  maxInFlight?: number;
 }
 
 const PATHS: Record<Requester, string> = { machine: '/api/agent/v1/content', relay: `${RELAY_API}/content` };
@@ -35,7 +37,10 @@ type Refusal = Extract<AuthAnswer, { ok: false }>;
  * of requests with one bad token costs the server one check, not one per request, short enough
  * that a machine just given the job does not wait long. A 401 refuses the token itself, so it is
  * remembered for every content; a 403 or 404 for that content only. An unreachable server (502)
- * is never remembered. Concurrent identical checks share one request.
+ * is never remembered. Concurrent identical checks share one request. At most maxInFlight
+ * different checks are in flight to the server at once: a flood of different bad tokens, none
+ * of them known yet, would otherwise each become a request to the server; beyond the cap a
+ * request gets 503 (the handler adds Retry-After), which is not remembered.
  */
 export class Authorizer {
   private readonly granted = new Map<string, { until: number; size: number | null }>();
@@ -44,11 +49,13 @@ export class Authorizer {
   private readonly ttlMs: number;
   private readonly refusalTtlMs: number;
   private readonly maxEntries: number;
+  private readonly maxInFlight: number;
 
   constructor(private readonly o: AuthorizerOptions) {
     this.ttlMs = o.ttlMs ?? 60_000;
     this.refusalTtlMs = o.refusalTtlMs ?? 15_000;
     this.maxEntries = o.maxEntries ?? 10_000;
+    this.maxInFlight = o.maxInFlight ?? 32;
   }
 
   async check(requester: Requester, authorization: string, sha256: string): Promise<AuthAnswer> {
@@ -61,13 +68,16 @@ export class Authorizer {
     if (no) return no;
     let answer = this.pending.get(key);
     if (!answer) {
+      if (this.pending.size >= this.maxInFlight) {
+        return { ok: false, status: 503, code: 'unavailable', message: 'The relay is checking as many requests with the managing server as it may; try again in a few seconds or download from the managing server.' };
+      }
       answer = this.ask(requester, authorization, sha256).finally(() => this.pending.delete(key));
       this.pending.set(key, answer);
     }
     const result = await answer;
     if (result.ok && !this.granted.has(key)) {
       remember(this.granted, key, { until: this.o.now() + this.ttlMs, size: result.size }, this.maxEntries);
-    } else if (!result.ok && result.status !== 502) {
+    } else if (!result.ok && result.status !== 502 && result.status !== 503) {
       remember(this.refused, result.status === 401 ? `${who}:*` : key, { until: this.o.now() + this.refusalTtlMs, answer: result }, this.maxEntries);
     }
     return result;

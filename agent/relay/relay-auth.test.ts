@@ -79,6 +79,32 @@ describe('depot-relay authorization', () => {
     expect(heads()).toBe(2);
   });
 
+  it('sends at most 32 checks to the server at once: a flood of different bad tokens beyond that gets 503 with Retry-After', async () => {
+    const { standIn, relay, sha } = await setup();
+    const release = standIn.holdChecks();
+    let settled = 0;
+    let eightSettled!: () => void;
+    const eight = new Promise<void>((resolve) => (eightSettled = resolve));
+    const all = Array.from({ length: 40 }, (_, i) =>
+      get(`${relay.url}/api/agent/v1/content/${sha}`, { authorization: `Bearer dpm_flood-${i}` }).then((r) => {
+        if (++settled === 8) eightSettled();
+        return r;
+      }),
+    );
+    await eight; // the 8 beyond the cap are answered while the 32 checks are held at the server
+    release();
+    const answers = await Promise.all(all);
+    const busy = answers.filter((r) => r.status === 503);
+    expect(busy.length).toBe(8);
+    expect(busy.every((r) => Number(r.headers['retry-after']) >= 2)).toBe(true);
+    expect(answers.filter((r) => r.status === 401).length).toBe(32);
+    expect(standIn.count('HEAD', `/api/agent/v1/content/${sha}`)).toBe(32);
+    // A busy answer is not remembered: once the flood is over the next check reaches the server.
+    const turnedAway = answers.findIndex((r) => r.status === 503);
+    expect((await get(`${relay.url}/api/agent/v1/content/${sha}`, { authorization: `Bearer dpm_flood-${turnedAway}` })).status).toBe(401);
+    expect(standIn.count('HEAD', `/api/agent/v1/content/${sha}`)).toBe(33);
+  }, 15_000);
+
   it("serves a child relay on the relay API after checking the child's relay token with the server", async () => {
     const { standIn, relay, sha, bytes } = await setup();
     standIn.relayTokens.add('dpr_child');

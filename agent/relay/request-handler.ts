@@ -69,7 +69,11 @@ async function serveContentRequest(req: IncomingMessage, res: ServerResponse, ct
     return sendError(res, 401, 'unauthorized', `Send the ${requester === 'machine' ? "machine's" : "relay's"} token: Authorization: Bearer <token>.`);
   }
   const auth = await ctx.authorizer.check(requester, authorization, sha256);
-  if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
+  if (!auth.ok) {
+    // Too many checks in flight (lib authorizer's cap): come back later, jittered as below.
+    if (auth.status === 503) res.setHeader('retry-after', String(2 + Math.floor(ctx.random() * 4)));
+    return sendError(res, auth.status, auth.code, auth.message);
+  }
   // The client left while the server was asked: nothing to start for it.
   if (gone(res)) return;
   // A stop began while the server was asked.

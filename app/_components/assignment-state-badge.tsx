@@ -1,4 +1,5 @@
-import type { AssignmentState } from '@/db/schema';
+import type { AssignmentState, JobKind } from '@/db/schema';
+import { doneOf } from '@/lib/jobs/job-counts';
 import { Badge, type BadgeTone } from './ui';
 
 const TONE: Record<AssignmentState, BadgeTone> = {
@@ -32,7 +33,7 @@ const LABEL: Record<AssignmentState, string> = {
 };
 
 /** An assignment's state; for an uninstall job, "installed" reads as done ("Removed"). */
-export function AssignmentStateBadge({ state, jobKind }: { state: AssignmentState; jobKind?: string }) {
-  const label = state === 'installed' && jobKind === 'uninstall' ? 'Removed' : state === 'installed' && jobKind === 'inventory' ? 'Done' : LABEL[state];
+export function AssignmentStateBadge({ state, jobKind }: { state: AssignmentState; jobKind?: JobKind }) {
+  const label = state === 'installed' && jobKind ? doneOf(jobKind).label : LABEL[state];
   return <Badge tone={TONE[state]}>{label}</Badge>;
 }

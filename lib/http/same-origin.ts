@@ -1,4 +1,5 @@
 import { AppError } from '@/lib/errors';
+import { configuredOrigin, type HeaderGet, requestHost } from './site-origin';
 
 /**
  * Cross-site request refusal for requests authenticated by the session cookie (SameSite=Lax
@@ -7,19 +8,25 @@ import { AppError } from '@/lib/errors';
  * does not, Sec-Fetch-Site says whether the request came from the same origin. API tokens
  * (Authorization: Bearer) are not ambient credentials and are not checked.
  *
- * The site's own origin is DEPOT_PUBLIC_URL (server.ts copies it to NEXTAUTH_URL), else the
- * request's Host (with X-Forwarded-Host/-Proto, which server.ts keeps only from a trusted proxy).
+ * The site's own origin is DEPOT_PUBLIC_URL when set (server.ts copies it to NEXTAUTH_URL): then
+ * the whole Origin must equal it. Without it only the host is compared, with X-Forwarded-Host
+ * (kept only from DEPOT_TRUSTED_PROXIES) or Host, as Next does for server actions: behind a
+ * TLS-terminating proxy that sends no X-Forwarded-Proto the page is https while this server
+ * sees http, and comparing schemes would refuse every change (lib/http/site-origin.ts).
  */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-type HeaderGet = (name: string) => string | undefined;
+export type { HeaderGet };
 
-export function ownOrigin(get: HeaderGet): string {
-  const configured = process.env.NEXTAUTH_URL;
-  if (configured) return new URL(configured).origin;
-  const host = get('x-forwarded-host')?.split(',')[0].trim() || get('host') || 'localhost';
-  const proto = get('x-forwarded-proto')?.split(',')[0].trim() === 'https' ? 'https' : 'http';
-  return `${proto}://${host}`;
+/** Whether an Origin header names this site (see above). */
+export function isOwnOrigin(origin: string, get: HeaderGet): boolean {
+  const configured = configuredOrigin();
+  if (configured) return origin === configured;
+  try {
+    return new URL(origin).host === requestHost(get).toLowerCase();
+  } catch {
+    return false; // "null" or garbage
+  }
 }
 
 /** The refusal for a cookie-authenticated state-changing request from elsewhere, or null. */
@@ -31,8 +38,8 @@ export function crossSiteRefusal(method: string, get: HeaderGet): AppError | nul
     if (get('sec-fetch-site') === 'same-origin') return null;
     return new AppError('forbidden', { message: 'Cross-site request refused: a request signed in by a session cookie must come from this site (no Origin or Sec-Fetch-Site: same-origin header).' });
   }
-  if (origin === ownOrigin(get)) return null;
-  return new AppError('forbidden', { message: `Cross-site request refused: Origin ${origin.slice(0, 200)} is not this site (${ownOrigin(get)}).` });
+  if (isOwnOrigin(origin, get)) return null;
+  return new AppError('forbidden', { message: `Cross-site request refused: Origin ${origin.slice(0, 200)} is not this site (${configuredOrigin() ?? requestHost(get)}).` });
 }
 
 /** Header access for a web Headers object (route handlers). */

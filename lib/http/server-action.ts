@@ -4,6 +4,7 @@ import { forbidden, unauthorized, unstable_rethrow } from 'next/navigation';
 import type { z } from 'zod';
 import { can, type Actor, type Permission } from '@/lib/auth/permissions';
 import { parseInput, toErrorBody, type AppErrorCode } from '@/lib/errors';
+import { formToObject } from './form-to-object';
 import { getActor } from './session';
 
 export type ActionState =
@@ -50,15 +51,4 @@ export function serverAction<S extends z.ZodType>(
       return { ok: false, error: toErrorBody(error).body.error, at: Date.now() };
     }
   };
-}
-
-function formToObject(formData: FormData): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of formData.entries()) {
-    if (key.startsWith('$ACTION')) continue; // React's own bookkeeping fields
-    const v = typeof value === 'string' ? value : value.name;
-    // A repeated field (checkboxes of one name) becomes a list.
-    out[key] = key in out ? [...(Array.isArray(out[key]) ? (out[key] as string[]) : [out[key] as string]), v] : v;
-  }
-  return out;
 }

@@ -8,12 +8,15 @@ import type { AssignmentState, JobKind } from '@/db/schema';
  */
 export type JobCounts = Partial<Record<AssignmentState | 'removed', number>>;
 
-/** The key and the word of a completed assignment, by kind. */
-export function doneOf(kind: JobKind): { key: 'installed' | 'removed'; word: string } {
-  if (kind === 'uninstall') return { key: 'removed', word: 'removed' };
+/**
+ * The key, the word and the label (a badge's, a chart series') of a completed assignment, by
+ * kind: the one place that says an uninstall "removed" and an inventory "done".
+ */
+export function doneOf(kind: JobKind): { key: 'installed' | 'removed'; word: string; label: string } {
+  if (kind === 'uninstall') return { key: 'removed', word: 'removed', label: 'Removed' };
   // An inventory job collects facts; the JSON keeps `installed` for it, the pages say "done".
-  if (kind === 'inventory') return { key: 'installed', word: 'done' };
-  return { key: 'installed', word: 'installed' };
+  if (kind === 'inventory') return { key: 'installed', word: 'done', label: 'Done' };
+  return { key: 'installed', word: 'installed', label: 'Installed' };
 }
 
 export function jobCounts(kind: JobKind, rows: { state: AssignmentState; n: number }[]): JobCounts {

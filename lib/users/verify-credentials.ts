@@ -4,7 +4,7 @@ import type { Db } from '@/db/client';
 import { users } from '@/db/schema';
 import { writeAudit } from '@/lib/audit/write-audit';
 import { burnPasswordCheck, verifyPassword } from '@/lib/auth/password';
-import { clearFailures, lockedUntil, recordFailure, THROTTLE, throttleKey } from './sign-in-throttle';
+import { clearFailures, countAttempt, takeBackAttempt, THROTTLE, throttleKey } from './sign-in-throttle';
 
 const credentialsSchema = z.object({ email: z.string().trim().toLowerCase().max(254), password: z.string().max(200) });
 
@@ -22,8 +22,14 @@ export interface SignedInUser {
  * (unknown email, wrong password, disabled account, malformed input) looks the same, so the
  * sign-in page cannot be used to probe accounts. Failures lock the email from that address only
  * (so nobody elsewhere can lock the real user out), and the address as a whole after a spray over
- * many emails (lib/users/sign-in-throttle.ts); a locked attempt is refused before its password is
- * checked.
+ * many emails (lib/users/sign-in-throttle.ts).
+ *
+ * Each attempt is counted on both keys before its password is checked (countAttempt), so
+ * parallel guesses cannot all pass a lock check made before any failure is recorded: at most the
+ * limit of them reach the password check. An attempt that was not a failure is taken back: a
+ * right password takes back its count on the address key (which counts failures only, so users
+ * behind one NAT signing in do not lock each other out) and clears the (email, address) key; an
+ * attempt refused by one key before its check is taken back from the other.
  */
 export async function verifyCredentials(db: Db, input: unknown, clientAddress: string, now = new Date()): Promise<SignInResult> {
   const parsed = credentialsSchema.safeParse(input);
@@ -31,27 +37,30 @@ export async function verifyCredentials(db: Db, input: unknown, clientAddress: s
   const { email, password } = parsed.data;
   const pairKey = throttleKey.emailFromAddress(email, clientAddress);
   const addressKey = throttleKey.address(clientAddress);
-  const locked = await lockedUntil(db, [pairKey, addressKey], now);
-  if (locked) return { ok: false, lockedUntil: locked };
+  const pair = await countAttempt(db, pairKey, THROTTLE.emailFromAddress, now);
+  if (!pair.allowed) return { ok: false, lockedUntil: pair.lockedUntil };
+  const address = await countAttempt(db, addressKey, THROTTLE.address, now);
+  if (!address.allowed) {
+    await takeBackAttempt(db, pairKey, THROTTLE.emailFromAddress);
+    return { ok: false, lockedUntil: address.lockedUntil };
+  }
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   const good = user ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
   if (!user || !good || user.disabled) {
-    const pairLock = await recordFailure(db, pairKey, THROTTLE.emailFromAddress, now);
-    const addressLock = await recordFailure(db, addressKey, THROTTLE.address, now);
-    if (pairLock && user) {
+    if (pair.lockedUntil && user) {
       await writeAudit(db, {
         actor: null,
         action: 'user.sign_in_locked',
         targetType: 'user',
         targetId: user.id,
         targetLabel: user.email,
-        after: { lockedUntil: pairLock.toISOString(), clientAddress },
+        after: { lockedUntil: pair.lockedUntil.toISOString(), clientAddress },
       });
     }
-    const locks = [pairLock, addressLock].filter((d): d is Date => d !== null);
+    const locks = [pair.lockedUntil, address.lockedUntil].filter((d): d is Date => d !== null);
     return { ok: false, lockedUntil: locks.length ? new Date(Math.max(...locks.map((d) => d.getTime()))) : null };
   }
-  // The address's count is not cleared: one good account must not reset a spray's count.
+  await takeBackAttempt(db, addressKey, THROTTLE.address);
   await clearFailures(db, pairKey);
   await db.update(users).set({ lastSignInAt: now }).where(eq(users.id, user.id));
   return { ok: true, user: { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion } };

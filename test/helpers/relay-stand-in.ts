@@ -35,6 +35,8 @@ export interface StandIn {
   heartbeatAuth: string[];
   /** The next heartbeat answers: status 200 with this body, or another status. */
   answer: { status: number; orders: RelayOrderMessage[]; pinned: string[]; heartbeatSeconds: number };
+  /** Holds every content check (HEAD) until the returned function is called; count() still counts them. */
+  holdChecks(): () => void;
   /** Resolves when the next GET of this content's body starts (its headers are sent). */
   bodyStarted(sha256: string): Promise<void>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export function testBytes(size: number, seed = 1): Buffer {
 export async function startStandIn(): Promise<StandIn> {
   const contents = new Map<string, Buffer>();
   const behaviours = new Map<string, Behaviour>();
+  let checksHeld: Promise<void> | null = null;
   const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
   const started = new Map<string, (() => void)[]>();
   const machines = new Map<string, Set<string>>();
@@ -81,6 +84,14 @@ export async function startStandIn(): Promise<StandIn> {
     },
     behave: (sha, b) => void behaviours.set(sha, b),
     release: (sha) => gate(sha).open(),
+    holdChecks: () => {
+      let open!: () => void;
+      checksHeld = new Promise<void>((resolve) => (open = resolve));
+      return () => {
+        checksHeld = null;
+        open();
+      };
+    },
     allowMachine: (token, shas) => void machines.set(token, new Set(shas)),
     relayTokens: new Set(),
     count: (method, path) => counts.get(`${method} ${path}`) ?? 0,
@@ -117,6 +128,7 @@ export async function startStandIn(): Promise<StandIn> {
     const relay = /^\/api\/relay\/v1\/content\/([0-9a-f]{64})$/.exec(path);
     if (!machine && !relay) return json(res, 404, { error: { code: 'not_found', message: 'No such endpoint.' } });
     const sha = (machine ?? relay)![1];
+    if (req.method === 'HEAD' && checksHeld) await checksHeld;
     if (!token || (machine ? !machines.has(token) : !standIn.relayTokens.has(token))) return json(res, 401, { error: { code: 'unauthorized', message: 'Sign in to continue.' } });
     const bytes = contents.get(sha);
     if (!bytes || (machine && !machines.get(token)!.has(sha))) return json(res, 404, { error: { code: 'not_found', message: `No content ${sha}.` } });

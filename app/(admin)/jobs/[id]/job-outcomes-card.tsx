@@ -1,6 +1,7 @@
 import { getDb } from '@/db/client';
 import type { JobKind } from '@/db/schema';
 import type { Actor } from '@/lib/auth/permissions';
+import { doneOf } from '@/lib/jobs/job-counts';
 import { getJobOutcomes, JOB_OUTCOME_STATES, type JobOutcomes } from '@/lib/jobs/job-outcomes';
 import { OutcomeChart, type OutcomeSeries } from '@/app/_components/outcome-chart';
 import { Card } from '@/app/_components/ui';
@@ -12,8 +13,6 @@ const LABEL: Record<(typeof JOB_OUTCOME_STATES)[number], string> = {
   cancelled: 'Cancelled',
   expired: 'Expired',
 };
-// As on the state badges: for an uninstall job "installed" means removed, for inventory done.
-const DONE_LABEL: Partial<Record<JobKind, string>> = { uninstall: 'Removed', inventory: 'Done' };
 
 /**
  * Starts loading a job's outcomes. The job page calls it before it loads the job itself, so the
@@ -30,7 +29,7 @@ export function loadJobOutcomes(actor: Actor, jobId: string): Promise<JobOutcome
 /** The job's outcomes over time, from loadJobOutcomes. */
 export async function JobOutcomesCard({ outcomes: loading, jobKind }: { outcomes: Promise<JobOutcomes>; jobKind: JobKind }) {
   const outcomes = await loading;
-  const series: OutcomeSeries[] = JOB_OUTCOME_STATES.map((state) => ({ state, label: state === 'installed' ? (DONE_LABEL[jobKind] ?? LABEL[state]) : LABEL[state] }));
+  const series: OutcomeSeries[] = JOB_OUTCOME_STATES.map((state) => ({ state, label: state === 'installed' ? doneOf(jobKind).label : LABEL[state] }));
   return (
     <Card title="Outcomes over time" className="mb-6">
       {outcomes.total > 0 ? (

@@ -1,4 +1,5 @@
 import { Badge, type BadgeTone } from '@/app/_components/ui';
+import { doneOf } from '@/lib/jobs/job-counts';
 import type { HistoryEntry } from '@/lib/portal/list-my-history';
 
 const TONE: Record<HistoryEntry['outcome'], BadgeTone> = { installed: 'green', failed: 'red', skipped: 'amber', cancelled: 'gray', expired: 'gray' };
@@ -6,6 +7,6 @@ const LABEL: Record<HistoryEntry['outcome'], string> = { installed: 'Installed',
 
 /** An attempt's outcome; for an uninstall "installed" reads as "Removed", for an inventory "Done". */
 export function OutcomeBadge({ outcome, jobKind }: { outcome: HistoryEntry['outcome']; jobKind: HistoryEntry['jobKind'] }) {
-  const label = outcome === 'installed' && jobKind === 'uninstall' ? 'Removed' : outcome === 'installed' && jobKind === 'inventory' ? 'Done' : LABEL[outcome];
+  const label = outcome === 'installed' ? doneOf(jobKind).label : LABEL[outcome];
   return <Badge tone={TONE[outcome]}>{label}</Badge>;
 }
