@@ -1,6 +1,6 @@
 import type { Db } from '@/db/client';
 import { AppError } from '@/lib/errors';
-import { lockedUntil, recordFailure, THROTTLE, throttleKey } from '@/lib/users/sign-in-throttle';
+import { countAttempt, takeBackAttempt, THROTTLE, throttleKey } from '@/lib/users/sign-in-throttle';
 
 export interface EnrolThrottleOptions {
   clientAddress: string;
@@ -12,25 +12,28 @@ export interface EnrolThrottleOptions {
 /**
  * Runs an enrolment attempt under the per-address throttle: an address with too many wrong
  * enrolment secrets in 15 minutes gets 429 (with Retry-After) before its secret is looked at,
- * so secrets cannot be guessed at the fast path's speed. Only a refused secret counts
- * (`unauthorized`); bad input and successes do not.
+ * so secrets cannot be guessed at the fast path's speed. The attempt is counted before the
+ * secret is checked (as sign-ins are), so parallel guesses cannot all pass the check; an attempt
+ * that was not a refused secret (a success, bad input) is taken back.
  */
 export async function withEnrolThrottle<T>(db: Db, { clientAddress, onLocked, now = new Date() }: EnrolThrottleOptions, attempt: () => Promise<T>): Promise<T> {
   const key = throttleKey.enrolFromAddress(clientAddress);
-  const refuse = (until: Date): never => {
-    const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  const rule = THROTTLE.enrolFromAddress;
+  const refuse = (until: Date | null): never => {
+    const seconds = Math.max(1, Math.ceil(((until?.getTime() ?? now.getTime() + rule.lockMs) - now.getTime()) / 1000));
     onLocked(seconds);
     throw new AppError('rate_limited', { message: `Too many failed enrolments from ${clientAddress}; try again in ${seconds} s.` });
   };
-  const locked = await lockedUntil(db, [key], now);
-  if (locked) refuse(locked);
+  const counted = await countAttempt(db, key, rule, now);
+  if (!counted.allowed) refuse(counted.lockedUntil);
   try {
-    return await attempt();
+    const result = await attempt();
+    await takeBackAttempt(db, key, rule);
+    return result;
   } catch (error) {
-    if (error instanceof AppError && error.code === 'unauthorized') {
-      const lock = await recordFailure(db, key, THROTTLE.enrolFromAddress, now);
-      if (lock) refuse(lock);
-    }
+    if (!(error instanceof AppError && error.code === 'unauthorized')) await takeBackAttempt(db, key, rule);
+    // The failure that reached the limit answers as locked, as the next ones will.
+    else if (counted.lockedUntil) refuse(counted.lockedUntil);
     throw error;
   }
 }

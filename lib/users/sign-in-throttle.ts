@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { eq, inArray, lt, sql } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '@/db/client';
 import { failureThrottle } from '@/db/schema';
 
@@ -51,39 +51,6 @@ export const throttleKey = {
   address: (address: string) => `sign-in-address:${addressKeyPart(address)}`,
   enrolFromAddress: (address: string) => `enrol-address:${addressKeyPart(address)}`,
 };
-
-/** The latest lock among keys still in force, or null. */
-export async function lockedUntil(db: Db, keys: string[], now: Date): Promise<Date | null> {
-  const rows = await db.select({ lockedUntil: failureThrottle.lockedUntil }).from(failureThrottle).where(inArray(failureThrottle.key, keys));
-  const locks = rows.map((r) => r.lockedUntil).filter((d): d is Date => !!d && d > now);
-  return locks.length ? new Date(Math.max(...locks.map((d) => d.getTime()))) : null;
-}
-
-/**
- * Counts a failure in one statement (concurrent failures all count): a new window after a
- * quiet window, a lock at the rule's failure count within a window. Returns the lock, if any.
- */
-export async function recordFailure(db: Db, key: string, rule: ThrottleRule, now: Date): Promise<Date | null> {
-  const windowStart = new Date(now.getTime() - rule.windowMs);
-  const lockEnd = new Date(now.getTime() + rule.lockMs);
-  const expired = sql`${failureThrottle.windowStartedAt} < ${windowStart.toISOString()}::timestamptz`;
-  const nextFailures = sql`case when ${expired} then 1 else ${failureThrottle.failures} + 1 end`;
-  const [row] = await db
-    .insert(failureThrottle)
-    .values({ key, failures: 1, windowStartedAt: now, lockedUntil: rule.maxFailures <= 1 ? lockEnd : null })
-    .onConflictDoUpdate({
-      target: failureThrottle.key,
-      set: {
-        failures: nextFailures,
-        windowStartedAt: sql`case when ${expired} then ${now.toISOString()}::timestamptz else ${failureThrottle.windowStartedAt} end`,
-        lockedUntil: sql`case when ${nextFailures} >= ${rule.maxFailures} then ${lockEnd.toISOString()}::timestamptz else ${failureThrottle.lockedUntil} end`,
-      },
-    })
-    .returning({ lockedUntil: failureThrottle.lockedUntil });
-  // Rows for made-up emails and passing addresses must not pile up: now and then, drop day-old ones.
-  if (Math.random() < 0.01) await db.delete(failureThrottle).where(lt(failureThrottle.windowStartedAt, new Date(now.getTime() - 86_400_000)));
-  return row.lockedUntil && row.lockedUntil > now ? row.lockedUntil : null;
-}
 
 /**
  * Counts an attempt before its password is checked, in one statement, so parallel guesses each
