@@ -4,6 +4,7 @@ import { requirePermission } from '@/lib/auth/permissions';
 import { serveContent } from '@/lib/content/serve-content';
 import type { ContentStore } from '@/lib/content/store';
 import { AppError, logClientAbort, logUnexpected, toErrorBody } from '@/lib/errors';
+import { answerBeforeBody, JSON_TYPE } from '@/lib/http/answer-before-body';
 import { clientGone } from '@/lib/http/client-gone';
 import { loadPackage } from '@/lib/packages/load-package';
 import { handleUploadRequest } from '@/lib/packages/upload-request';
@@ -74,37 +75,12 @@ export async function handleFastPath(req: IncomingMessage, res: ServerResponse, 
     if (res.headersSent) {
       res.destroy();
     } else if (!req.complete) {
-      refuseDuringUpload(req, res, status, body);
+      answerBeforeBody(req, res, status, JSON.stringify(body), JSON_TYPE);
     } else {
       sendJson(res, status, body);
     }
   }
   return true;
-}
-
-/**
- * Refused before the body was read (a 413 on Content-Length, a bad manifest): the whole answer
- * goes out at once with Connection: close, so the connection is never reused with half a body
- * in it. Ending the response is what makes Node close the socket, and closing with unread data
- * makes the kernel send a reset that can destroy the answer before the client reads it; so the
- * end waits until the rest of the body has been discarded or 2 s have passed.
- */
-function refuseDuringUpload(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    connection: 'close',
-  });
-  res.write(text);
-  const finish = () => {
-    if (!res.writableEnded) res.end();
-  };
-  req.unpipe();
-  req.once('end', finish);
-  req.resume();
-  setTimeout(finish, 2000).unref();
 }
 
 async function health(_req: IncomingMessage, res: ServerResponse, ctx: FastPathContext): Promise<void> {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AppError } from '@/lib/errors';
+import { answerBeforeBody, JSON_TYPE } from './answer-before-body';
 import { unstorableText } from './json-body';
 
 /**
@@ -66,14 +67,7 @@ export function answerRefusal(req: IncomingMessage, res: ServerResponse, refusal
   const text = api
     ? JSON.stringify({ error: { code: refusal.code, message: refusal.message, field: refusal.field } })
     : `<!doctype html><title>Bad request</title><h1>Bad request</h1><p>${escapeHtml(refusal.message)}</p>\n`;
-  res.writeHead(refusal.status, {
-    'content-type': api ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    connection: 'close',
-  });
-  res.end(req.method === 'HEAD' ? undefined : text);
-  req.resume();
+  answerBeforeBody(req, res, refusal.status, text, api ? JSON_TYPE : 'text/html; charset=utf-8');
 }
 
 function escapeHtml(text: string): string {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '@/lib/agent-api/send-json';
 import { type AppError, toErrorBody } from '@/lib/errors';
 import type { TrustedProxy } from '@/lib/env';
+import { answerBeforeBody, JSON_TYPE } from '@/lib/http/answer-before-body';
 import { crossSiteRefusal, fromNodeHeaders } from '@/lib/http/same-origin';
 import { proxyTrust, stampClientAddress } from './client-address';
 
@@ -33,8 +33,7 @@ export function handleRequestEdge(proxies: TrustedProxy[]): (req: IncomingMessag
     const refusal = req.headers['next-action'] !== undefined ? actionRefusal(req) : formRefusal(req);
     if (!refusal) return false;
     const { status, body } = toErrorBody(refusal);
-    res.setHeader('connection', 'close'); // the body is left unread
-    sendJson(res, status, body);
+    answerBeforeBody(req, res, status, JSON.stringify(body), JSON_TYPE); // the body is left unread
     return true;
   };
 }
