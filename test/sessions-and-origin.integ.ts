@@ -158,7 +158,9 @@ describe('cross-site requests', () => {
   it('refuses a cookie-authenticated upload from a foreign Origin', async () => {
     const form = new FormData();
     form.append('manifest', JSON.stringify({ packageId: 'evil-app', displayName: 'evil', version: '1.0.0', installer: { kind: 'script' } }));
-    form.append('file', new Blob(['#!/bin/sh\n']), 'install.sh');
+    // 8 MiB, still being sent when the refusal comes: the answer must wait for the body to be
+    // discarded, or the client's write fails (EPIPE) instead of reading the 403.
+    form.append('file', new Blob(['#!/bin/sh\n', Buffer.alloc(8 * 1024 * 1024, 0x23)]), 'install.sh');
     const res = await fetch(`${direct.url}/api/cabinets/origin/packages`, { method: 'POST', body: form, headers: { cookie: admin.cookie, origin: evil } });
     expect({ status: res.status, code: ((await res.json()) as ErrorBody).error.code }).toEqual({ status: 403, code: 'forbidden' });
   });
